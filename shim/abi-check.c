@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * abi-check.c - compile-time proof that the offsets in layout.h and the
+ * transcriptions in kvmrun-compat-uapi.h match the kernel's uapi headers.
+ * Checks against <linux/kvm.h> run for the build architecture; the
+ * transcribed structs are checked on every build.
+ */
+#include <stddef.h>
+#include <linux/kvm.h>
+#include "kvmrun-compat-uapi.h"
+#include "layout.h"
+
+#define OFF(member) offsetof(struct kvm_run, member)
+
+/* generic layout, every LP64 architecture but s390x */
+#if !defined(__s390x__)
+_Static_assert(OFF(flags) == L_FLAGS, "kvm_run.flags");
+_Static_assert(OFF(hw) == L_U, "exit union start");
+_Static_assert(OFF(fail_entry.hardware_entry_failure_reason) == L_FAIL_ENTRY_REASON, "fail_entry reason");
+_Static_assert(OFF(fail_entry.cpu) == L_FAIL_ENTRY_CPU, "fail_entry.cpu");
+_Static_assert(OFF(internal.suberror) == L_INTERNAL_SUBERROR, "internal.suberror");
+_Static_assert(OFF(internal.ndata) == L_INTERNAL_NDATA, "internal.ndata");
+_Static_assert(OFF(internal.data) == L_INTERNAL_DATA, "internal.data");
+_Static_assert(sizeof(((struct kvm_run *)0)->internal.data) / 8 == 16, "internal.data[16]");
+_Static_assert(OFF(system_event.ndata) == L_SYSTEM_EVENT_NDATA, "system_event.ndata");
+_Static_assert(OFF(system_event.data) == L_SYSTEM_EVENT_DATA, "system_event.data");
+_Static_assert(OFF(hypercall.ret) == L_HYPERCALL_RET, "hypercall.ret");
+_Static_assert(OFF(hypercall.longmode) == L_HYPERCALL_FLAGS, "hypercall.longmode (flags since 6.4)");
+_Static_assert(OFF(hypercall.longmode) + 4 == L_HYPERCALL_FLAGS_HIGH, "hypercall pad (upper half of flags since 6.4)");
+_Static_assert(sizeof(struct kvm_run) == KVMRC_RUN_SIZE, "sizeof(struct kvm_run)");
+_Static_assert(OFF(hw) == KVMRC_RUN_UNION_OFFSET, "KVMRC_RUN_UNION_OFFSET");
+_Static_assert(OFF(flags) == KVMRC_RUN_FLAGS_OFFSET, "KVMRC_RUN_FLAGS_OFFSET");
+#else
+_Static_assert(OFF(hw) == KVMRC_RUN_UNION_OFFSET_S390, "s390x exit union start");
+_Static_assert(sizeof(struct kvm_run) == KVMRC_RUN_SIZE_S390, "s390x sizeof(struct kvm_run)");
+#endif
+
+/* the transcribed per-arch structs, on every build */
+_Static_assert(L_U + offsetof(struct kvmrc_arm64_debug_exit_arch, hsr_high) == L_DEBUG_ARM64_HSR_HIGH, "arm64 hsr_high");
+_Static_assert(L_U + offsetof(struct kvmrc_arm64_debug_exit_arch, far) == L_DEBUG_ARM64_FAR, "arm64 far");
+_Static_assert(sizeof(struct kvmrc_arm64_debug_exit_arch) == 16, "arm64 kvm_debug_exit_arch");
+_Static_assert(L_U + offsetof(struct kvmrc_x86_debug_exit_arch, pad) == L_DEBUG_X86_PAD, "x86 debug pad");
+_Static_assert(L_U + offsetof(struct kvmrc_x86_debug_exit_arch, dr6) == L_DEBUG_X86_DR6, "x86 dr6");
+_Static_assert(L_U + offsetof(struct kvmrc_x86_debug_exit_arch, dr7) == L_DEBUG_X86_DR7, "x86 dr7");
+_Static_assert(sizeof(struct kvmrc_arm64_vcpu_init) == 32, "kvm_vcpu_init");
+
+/* and against the real headers where the build architecture has them */
+#if defined(__aarch64__)
+_Static_assert(OFF(debug.arch.hsr) == L_U, "arm64 hsr");
+_Static_assert(OFF(debug.arch.hsr_high) == L_DEBUG_ARM64_HSR_HIGH, "arm64 hsr_high (uapi)");
+_Static_assert(OFF(debug.arch.far) == L_DEBUG_ARM64_FAR, "arm64 far (uapi)");
+_Static_assert(KVM_DEBUG_ARCH_HSR_HIGH_VALID == KVMRC_ARM64_DEBUG_ARCH_HSR_HIGH_VALID, "HSR_HIGH_VALID");
+_Static_assert(KVM_EXIT_FAIL_ENTRY_CPU_UNSUPPORTED == KVMRC_ARM64_FAIL_ENTRY_CPU_UNSUPPORTED, "CPU_UNSUPPORTED");
+_Static_assert(KVM_ARM_VCPU_INIT == KVMRC_ARM_VCPU_INIT, "KVM_ARM_VCPU_INIT");
+_Static_assert(KVM_ARM_PREFERRED_TARGET == KVMRC_ARM_PREFERRED_TARGET, "KVM_ARM_PREFERRED_TARGET");
+_Static_assert(sizeof(struct kvm_vcpu_init) == sizeof(struct kvmrc_arm64_vcpu_init), "kvm_vcpu_init (uapi)");
+_Static_assert((KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE |
+		(offsetof(struct kvm_regs, regs.pstate) / 4)) == KVMRC_ARM64_REG_PSTATE, "PSTATE reg id");
+#endif
+#if defined(__x86_64__)
+_Static_assert(OFF(debug.arch.pad) == L_DEBUG_X86_PAD, "x86 pad (uapi)");
+_Static_assert(OFF(debug.arch.dr6) == L_DEBUG_X86_DR6, "x86 dr6 (uapi)");
+_Static_assert(OFF(debug.arch.dr7) == L_DEBUG_X86_DR7, "x86 dr7 (uapi)");
+_Static_assert(KVM_RUN_X86_SMM == KVMRC_X86_RUN_SMM, "KVM_RUN_X86_SMM");
+_Static_assert(KVM_RUN_X86_BUS_LOCK == KVMRC_X86_RUN_BUS_LOCK, "KVM_RUN_X86_BUS_LOCK");
+#endif
+
+/* Keeps this translation unit non-empty. */
+extern int kvmrc_abi_checked;
+int kvmrc_abi_checked = 1;

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* api.c - the public functions of include/kvmrun-compat.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/kvm.h>
+#include "kvmrun-compat-uapi.h"
+#include "engine.h"
+#include "shim.h"
+
+static const char *const arch_names[] = {
+	[KVMRUN_COMPAT_ARCH_UNKNOWN] = "unknown",
+	[KVMRUN_COMPAT_ARCH_X86_64] = "x86_64",
+	[KVMRUN_COMPAT_ARCH_ARM64] = "arm64",
+	[KVMRUN_COMPAT_ARCH_RISCV64] = "riscv64",
+	[KVMRUN_COMPAT_ARCH_S390X] = "s390x",
+};
+
+KVMRC_EXPORT const char *kvmrun_compat_version(void)
+{
+	return PACKAGE_VERSION;
+}
+
+KVMRC_EXPORT const char *kvmrun_compat_arch_name(enum kvmrun_compat_arch arch)
+{
+	return (unsigned int)arch < sizeof(arch_names) / sizeof(arch_names[0]) ? arch_names[arch] : "unknown";
+}
+
+KVMRC_EXPORT enum kvmrun_compat_arch kvmrun_compat_arch_from_name(const char *name)
+{
+	if (!name)
+		return KVMRUN_COMPAT_ARCH_UNKNOWN;
+	for (unsigned int a = 1; a < sizeof(arch_names) / sizeof(arch_names[0]); a++)
+		if (!strcmp(name, arch_names[a]))
+			return (enum kvmrun_compat_arch)a;
+	if (!strcmp(name, "aarch64"))
+		return KVMRUN_COMPAT_ARCH_ARM64;
+	if (!strcmp(name, "amd64"))
+		return KVMRUN_COMPAT_ARCH_X86_64;
+	return KVMRUN_COMPAT_ARCH_UNKNOWN;
+}
+
+KVMRC_EXPORT enum kvmrun_compat_arch kvmrun_compat_host_arch(void)
+{
+	return kvmrun_compat_arch_from_name(KVMRC_HOST_ARCH_NAME);
+}
+
+KVMRC_EXPORT void kvmrun_compat_caps_add(struct kvmrun_compat_caps *caps, unsigned int cap)
+{
+	if (caps && cap < 256)
+		caps->bits[cap / 64] |= 1ull << (cap % 64);
+}
+
+KVMRC_EXPORT int kvmrun_compat_caps_has(const struct kvmrun_compat_caps *caps, unsigned int cap)
+{
+	return caps && cap < 256 && ((caps->bits[cap / 64] >> (cap % 64)) & 1);
+}
+
+KVMRC_EXPORT int kvmrun_compat_prepare(void *run, size_t run_size, enum kvmrun_compat_arch arch)
+{
+	size_t need = kvmrc_run_size(arch);
+
+	if (!run || !need || run_size < need)
+		return -EINVAL;
+	kvmrc_engine_init();
+	kvmrc_engine_apply(run, arch, NULL, KVMRC_WHEN_BEFORE_RUN, NULL);
+	return 0;
+}
+
+KVMRC_EXPORT int kvmrun_compat_sanitize(void *run, size_t run_size, enum kvmrun_compat_arch arch,
+					const struct kvmrun_compat_caps *caps,
+					const struct kvmrun_compat_exit *exit)
+{
+	size_t need = kvmrc_run_size(arch);
+
+	if (!run || !need || run_size < need)
+		return -EINVAL;
+	kvmrc_engine_init();
+	unsigned int when = exit ? kvmrc_when_of(exit->ret, exit->err) : KVMRC_WHEN_RET_OK;
+	return kvmrc_engine_apply(run, arch, caps, when, NULL);
+}
+
+static const char *vouch_text(const struct kvmrc_rule *r, char *buf, size_t len)
+{
+	switch (r->vouch) {
+	case KVMRC_VOUCH_NONE:
+		return "nothing";
+	case KVMRC_VOUCH_FLAG:
+		snprintf(buf, len, "flags & 0x%x", r->vouch_arg);
+		return buf;
+	case KVMRC_VOUCH_CAP:
+		snprintf(buf, len, "cap %u", r->vouch_arg);
+		return buf;
+	case KVMRC_VOUCH_ESR_EC:
+		snprintf(buf, len, "ESR.EC == 0x%x", r->vouch_arg);
+		return buf;
+	case KVMRC_VOUCH_U32_EQ:
+		snprintf(buf, len, "u32 at union == %u", r->vouch_arg);
+		return buf;
+	case KVMRC_VOUCH_U64_EQ:
+		snprintf(buf, len, "u64 at union == %u", r->vouch_arg);
+		return buf;
+	default:
+		return "?";
+	}
+}
+
+KVMRC_EXPORT size_t kvmrun_compat_rule_count(void)
+{
+	return kvmrc_rule_count;
+}
+
+KVMRC_EXPORT int kvmrun_compat_rule_get(size_t i, struct kvmrun_compat_rule_info *out)
+{
+	/* vouch texts live in a static ring so the pointers stay valid for a while */
+	static __thread char vouch_buf[4][48];
+	static __thread unsigned int next;
+
+	if (i >= kvmrc_rule_count || !out)
+		return -ERANGE;
+	const struct kvmrc_rule *r = &kvmrc_rules[i];
+	char *buf = vouch_buf[next++ % 4];
+	out->name = r->name;
+	out->arch = (enum kvmrun_compat_arch)r->arch;
+	out->exit_reason = r->exit_reason;
+	out->offset = r->offset;
+	out->size = r->size;
+	out->vouch = vouch_text(r, buf, sizeof(vouch_buf[0]));
+	out->action = r->action == KVMRC_ACT_CLAMP_U32 ? "clamp" : "zero";
+	out->since = r->since;
+	out->source = r->source;
+	out->ledger = r->ledger;
+	return 0;
+}
+
+KVMRC_EXPORT int kvmrun_compat_fail_entry_reason(int vcpu_fd)
+{
+	struct kvmrc_vcpu *v = kvmrc_slot_vcpu(kvmrc_fdt_get(vcpu_fd));
+
+	if (!v)
+		return -EBADF;
+	return (int)__atomic_load_n(&v->fail_reason, __ATOMIC_ACQUIRE);
+}
+
+KVMRC_EXPORT const char *kvmrun_compat_fail_entry_describe(int reason)
+{
+	switch (reason) {
+	case KVMRUN_COMPAT_FAIL_ENTRY_NONE:
+		return "no KVM_EXIT_FAIL_ENTRY since the vCPU was initialised";
+	case KVMRUN_COMPAT_FAIL_ENTRY_AARCH32_EL0:
+		return "the guest entered AArch32 EL0 on a host whose CPUs do not all run 32-bit EL0; "
+		       "the vCPU is unrunnable (KVM_RUN: ENOEXEC) until KVM_ARM_VCPU_INIT";
+	case KVMRUN_COMPAT_FAIL_ENTRY_ILLEGAL_EXCEPTION_RETURN:
+		return "illegal exception return on guest entry (a KVM bug); the vCPU stays initialised";
+	case KVMRUN_COMPAT_FAIL_ENTRY_CPU_UNSUPPORTED:
+		return "the vCPU ran on a physical CPU whose PMU does not match the vCPU's; "
+		       "restrict the VMM's vCPU threads to matching CPUs";
+	case KVMRUN_COMPAT_FAIL_ENTRY_UNKNOWN:
+		return "KVM_EXIT_FAIL_ENTRY without a cause the kernel reports (e.g. hypervisor gone)";
+	default:
+		return "unknown reason code";
+	}
+}
+
+KVMRC_EXPORT unsigned int kvmrun_compat_esr_class(uint64_t esr)
+{
+	return KVMRC_ESR_EC((uint32_t)esr);
+}
+
+KVMRC_EXPORT const char *kvmrun_compat_esr_class_name(uint64_t esr)
+{
+	switch (KVMRC_ESR_EC((uint32_t)esr)) {
+	case KVMRC_ESR_EC_BREAKPT_LOW: return "BREAKPT_LOW";
+	case 0x31: return "BREAKPT_CUR";
+	case KVMRC_ESR_EC_SOFTSTP_LOW: return "SOFTSTP_LOW";
+	case 0x33: return "SOFTSTP_CUR";
+	case KVMRC_ESR_EC_WATCHPT_LOW: return "WATCHPT_LOW";
+	case 0x35: return "WATCHPT_CUR";
+	case KVMRC_ESR_EC_BKPT32: return "BKPT32";
+	case KVMRC_ESR_EC_BRK64: return "BRK64";
+	case 0x24: return "DABT_LOW";
+	case 0x20: return "IABT_LOW";
+	case 0x16: return "HVC64";
+	case 0x17: return "SMC64";
+	case 0x01: return "WFx";
+	default: return "other";
+	}
+}

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * engine.c - the rule engine.  Looks up the rules for (arch, exit reason),
+ * asks what vouches for each field, and zeroes or bounds what nothing vouches
+ * for.  Runs after every KVM_RUN, so it only reads the table and the page.
+ */
+#include <errno.h>
+#include <string.h>
+#include "kvmrun-compat-uapi.h"
+#include "engine.h"
+
+#define NARCH 5
+
+/* first rule index + count per (arch, exit reason); slot KVMRC_MAX_EXIT holds
+ * the before-run rules (exit reason KVMRC_EXIT_ANY). */
+struct span {
+	uint8_t first;
+	uint8_t count;
+};
+static struct span rule_index[NARCH][KVMRC_MAX_EXIT + 1];
+static int index_ready;
+
+void kvmrc_engine_init(void)
+{
+	if (__atomic_load_n(&index_ready, __ATOMIC_ACQUIRE))
+		return;
+	/* Deterministic: two threads racing here store the same values. */
+	for (unsigned int i = 0; i < kvmrc_rule_count && i < KVMRC_MAX_RULES; i++) {
+		const struct kvmrc_rule *r = &kvmrc_rules[i];
+		unsigned int slot = r->exit_reason == KVMRC_EXIT_ANY ? KVMRC_MAX_EXIT : r->exit_reason;
+
+		if (r->arch >= NARCH || slot > KVMRC_MAX_EXIT)
+			continue;
+		struct span *s = &rule_index[r->arch][slot];
+		if (s->count == 0)
+			__atomic_store_n(&s->first, (uint8_t)i, __ATOMIC_RELAXED);
+		/* rows of one (arch, exit) are contiguous (checked by a unit test) */
+		__atomic_store_n(&s->count, (uint8_t)(i - s->first + 1), __ATOMIC_RELAXED);
+	}
+	__atomic_store_n(&index_ready, 1, __ATOMIC_RELEASE);
+}
+
+size_t kvmrc_run_size(enum kvmrun_compat_arch arch)
+{
+	switch (arch) {
+	case KVMRUN_COMPAT_ARCH_X86_64:
+	case KVMRUN_COMPAT_ARCH_ARM64:
+	case KVMRUN_COMPAT_ARCH_RISCV64:
+		return KVMRC_RUN_SIZE;
+	case KVMRUN_COMPAT_ARCH_S390X:
+		return KVMRC_RUN_SIZE_S390;
+	default:
+		return 0;
+	}
+}
+
+static inline uint32_t load_u32(const uint8_t *p)
+{
+	uint32_t v;
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint64_t load_u64(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline unsigned int union_offset(enum kvmrun_compat_arch arch)
+{
+	return arch == KVMRUN_COMPAT_ARCH_S390X ? KVMRC_RUN_UNION_OFFSET_S390 : KVMRC_RUN_UNION_OFFSET;
+}
+
+static int vouched(const struct kvmrc_rule *r, const uint8_t *run, enum kvmrun_compat_arch arch,
+		   const struct kvmrun_compat_caps *caps)
+{
+	const uint8_t *u = run + union_offset(arch);
+	uint16_t flags;
+
+	switch (r->vouch) {
+	case KVMRC_VOUCH_NONE:
+		return 0;
+	case KVMRC_VOUCH_FLAG:
+		memcpy(&flags, run + KVMRC_RUN_FLAGS_OFFSET, sizeof(flags));
+		return (flags & r->vouch_arg) != 0;
+	case KVMRC_VOUCH_CAP:
+		return caps && r->vouch_arg < 256 &&
+		       (caps->bits[r->vouch_arg / 64] >> (r->vouch_arg % 64)) & 1;
+	case KVMRC_VOUCH_ESR_EC:
+		return KVMRC_ESR_EC(load_u32(u)) == r->vouch_arg;
+	case KVMRC_VOUCH_U32_EQ:
+		return load_u32(u) == r->vouch_arg;
+	case KVMRC_VOUCH_U64_EQ:
+		return load_u64(u) == r->vouch_arg;
+	default:
+		return 1; /* unknown vouch kind: leave the bytes alone */
+	}
+}
+
+/* Returns 1 when a byte changed. */
+static int act(const struct kvmrc_rule *r, uint8_t *run)
+{
+	uint8_t *p = run + r->offset;
+	uint32_t v;
+
+	switch (r->action) {
+	case KVMRC_ACT_ZERO:
+		for (unsigned int i = 0; i < r->size; i++)
+			if (p[i])
+				goto zero;
+		return 0;
+zero:
+		memset(p, 0, r->size);
+		return 1;
+	case KVMRC_ACT_CLAMP_U32:
+		v = load_u32(p);
+		if (v <= r->action_arg)
+			return 0;
+		v = r->action_arg;
+		memcpy(p, &v, sizeof(v));
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int kvmrc_engine_apply(uint8_t *run, enum kvmrun_compat_arch arch,
+		       const struct kvmrun_compat_caps *caps, unsigned int when,
+		       uint32_t *hits)
+{
+	unsigned int slot;
+	int changed = 0;
+
+	if ((unsigned int)arch >= NARCH || when == 0)
+		return 0;
+	if (when & KVMRC_WHEN_BEFORE_RUN) {
+		slot = KVMRC_MAX_EXIT;
+	} else {
+		uint32_t reason = load_u32(run + 8); /* exit_reason */
+		if (reason >= KVMRC_MAX_EXIT)
+			return 0;
+		slot = reason;
+	}
+	const struct span s = rule_index[arch][slot];
+	for (unsigned int i = s.first; i < (unsigned int)s.first + s.count; i++) {
+		const struct kvmrc_rule *r = &kvmrc_rules[i];
+		if (!(r->when & when) || vouched(r, run, arch, caps))
+			continue;
+		if (act(r, run)) {
+			changed++;
+			if (hits)
+				hits[i]++;
+		}
+	}
+	return changed;
+}

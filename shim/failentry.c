@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * failentry.c - arm64 KVM_EXIT_FAIL_ENTRY.
+ *
+ * KVM_RUN returning -1/EINVAL with exit_reason FAIL_ENTRY comes from
+ * handle_exit()'s ARM_EXCEPTION_IL case.  Two paths lead there: a vCPU
+ * caught in AArch32 EL0 on a host whose CPUs do not all run 32-bit EL0
+ * (the kernel then marks the vCPU uninitialised, so every later KVM_RUN
+ * fails with ENOEXEC until KVM_ARM_VCPU_INIT), or an illegal exception
+ * return (a KVM bug; the vCPU stays initialised).  The kernel writes neither
+ * fail_entry field on either path; the rule table zeroes them.  To tell the
+ * two apart, one KVM_GET_ONE_REG is issued on this rare exit: it fails with
+ * ENOEXEC exactly when the vCPU was uninitialised.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/kvm.h>
+#include "kvmrun-compat-uapi.h"
+#include "config.h"
+#include "failentry.h"
+#include "shim.h"
+
+const char *kvmrun_compat_fail_entry_describe(int reason);
+
+static void set_reason(struct kvmrc_vcpu *v, int64_t reason)
+{
+	__atomic_store_n(&v->fail_reason, reason, __ATOMIC_RELEASE);
+}
+
+static int64_t classify_illegal_state(int fd)
+{
+	uint64_t pstate = 0;
+	struct kvm_one_reg reg = { .id = KVMRC_ARM64_REG_PSTATE, .addr = (uintptr_t)&pstate };
+
+	if (kvmrc_next_ioctl(fd, KVM_GET_ONE_REG, &reg) == 0) {
+		/* still initialised: not the asymmetric-32-bit path */
+		return KVMRUN_COMPAT_FAIL_ENTRY_ILLEGAL_EXCEPTION_RETURN;
+	}
+	if (errno == ENOEXEC)
+		return KVMRUN_COMPAT_FAIL_ENTRY_AARCH32_EL0;
+	return KVMRUN_COMPAT_FAIL_ENTRY_UNKNOWN;
+}
+
+/* Rate limit: the 1st, 2nd, 4th, 8th ... occurrence is logged. */
+static int worth_logging(uint32_t n)
+{
+	return n && (n & (n - 1)) == 0;
+}
+
+int kvmrc_fail_entry_after_run(int fd, struct kvmrc_vcpu *v, uint8_t *run, int r, int *err)
+{
+	struct kvm_run *kr = (struct kvm_run *)run;
+
+	if (r == 0) {
+		/* arm64 writes reason and cpu only on the PMU-mismatch path;
+		 * ARM_EXCEPTION_HYP_GONE leaves them (the rules zeroed them). */
+		set_reason(v, kr->fail_entry.hardware_entry_failure_reason == KVMRC_ARM64_FAIL_ENTRY_CPU_UNSUPPORTED
+			      ? KVMRUN_COMPAT_FAIL_ENTRY_CPU_UNSUPPORTED : KVMRUN_COMPAT_FAIL_ENTRY_UNKNOWN);
+		return r;
+	}
+	if (*err == EINVAL && kr->exit_reason == KVM_EXIT_FAIL_ENTRY) {
+		int64_t why = classify_illegal_state(fd);
+		set_reason(v, why);
+		if (why == KVMRUN_COMPAT_FAIL_ENTRY_AARCH32_EL0)
+			v->needs_init = 1;
+		kvmrc_log(KVMRC_LOG_INFO, "vCPU %u: KVM_EXIT_FAIL_ENTRY: %s", v->id,
+			  kvmrun_compat_fail_entry_describe((int)why));
+		return r;
+	}
+	if (*err != ENOEXEC || !v->needs_init)
+		return r;
+
+	uint32_t n = ++v->enoexec_count;
+	const char *what = "KVM_RUN fails with ENOEXEC because the vCPU was left uninitialised by "
+			   "its KVM_EXIT_FAIL_ENTRY exit (guest in AArch32 EL0 on a host without 32-bit "
+			   "EL0 for vCPUs); the VMM must issue KVM_ARM_VCPU_INIT to reset it";
+	switch (kvmrc_cfg.fail_entry) {
+	case KVMRC_FAIL_ENTRY_ABORT:
+		kvmrc_log(KVMRC_LOG_ERROR, "vCPU %u: %s; aborting (fail_entry=abort)", v->id, what);
+		abort();
+	case KVMRC_FAIL_ENTRY_EXIT:
+		if (worth_logging(n))
+			kvmrc_log(KVMRC_LOG_WARN, "vCPU %u: %s; reported as KVM_EXIT_FAIL_ENTRY (fail_entry=exit, %u times)",
+				  v->id, what, n);
+		/* exit_reason is read by arm64 KVM_RUN only to complete MMIO;
+		 * FAIL_ENTRY is not MMIO, and the fail_entry fields are outputs. */
+		kr->exit_reason = KVM_EXIT_FAIL_ENTRY;
+		memset(&kr->fail_entry, 0, sizeof(kr->fail_entry));
+		*err = 0;
+		return 0;
+	default:
+		if (worth_logging(n))
+			kvmrc_log(KVMRC_LOG_WARN, "vCPU %u: %s (%u times)", v->id, what, n);
+		return r;
+	}
+}
+
+void kvmrc_fail_entry_vcpu_init(struct kvmrc_vcpu *v)
+{
+	v->needs_init = 0;
+	v->enoexec_count = 0;
+	set_reason(v, KVMRUN_COMPAT_FAIL_ENTRY_NONE);
+}

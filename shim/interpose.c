@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * interpose.c - the libc entry points the shim wraps.  Each wrapper calls the
+ * next definition and only keeps the fd table true: opens and closes free an
+ * fd number, dups copy a role, maps and unmaps move kvm_run.  The ioctl
+ * wrapper hands KVM requests to kvmioctl.c and everything else straight on.
+ * errno is whatever the real call left.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+#include "real.h"
+#include "shim.h"
+
+/* The wrappers below define both the plain and the 64 names. */
+#undef open64
+#undef openat64
+#undef mmap64
+#undef fcntl64
+
+static inline int wants_mode(int flags)
+{
+	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
+}
+
+#define VA_MODE(flags, last)                              \
+	mode_t mode = 0;                                  \
+	if (wants_mode(flags)) {                          \
+		va_list ap;                               \
+		va_start(ap, last);                       \
+		mode = (mode_t)va_arg(ap, unsigned int);  \
+		va_end(ap);                               \
+	}
+
+/* A new fd number that is not a KVM object (yet). */
+static inline int opened(int fd)
+{
+	if (fd >= 0) {
+		int saved = errno;
+		kvmrc_fdt_forget(fd);
+		errno = saved;
+	}
+	return fd;
+}
+
+KVMRC_EXPORT int open(const char *path, int flags, ...)
+{
+	VA_MODE(flags, flags);
+	if (!kvmrc_real_ready() || !kvmrc_real.open)
+		return (int)syscall(SYS_openat, AT_FDCWD, path, flags, mode);
+	return opened(kvmrc_real.open(path, flags, mode));
+}
+
+KVMRC_EXPORT int open64(const char *path, int flags, ...)
+{
+	VA_MODE(flags, flags);
+	if (!kvmrc_real_ready() || !kvmrc_real.open64)
+		return (int)syscall(SYS_openat, AT_FDCWD, path, flags | O_LARGEFILE, mode);
+	return opened(kvmrc_real.open64(path, flags, mode));
+}
+
+KVMRC_EXPORT int openat(int dirfd, const char *path, int flags, ...)
+{
+	VA_MODE(flags, flags);
+	if (!kvmrc_real_ready() || !kvmrc_real.openat)
+		return (int)syscall(SYS_openat, dirfd, path, flags, mode);
+	return opened(kvmrc_real.openat(dirfd, path, flags, mode));
+}
+
+KVMRC_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
+{
+	VA_MODE(flags, flags);
+	if (!kvmrc_real_ready() || !kvmrc_real.openat64)
+		return (int)syscall(SYS_openat, dirfd, path, flags | O_LARGEFILE, mode);
+	return opened(kvmrc_real.openat64(dirfd, path, flags, mode));
+}
+
+KVMRC_EXPORT int __open_2(const char *path, int flags)
+{
+	if (!kvmrc_real_ready() || !kvmrc_real.open_2)
+		return (int)syscall(SYS_openat, AT_FDCWD, path, flags, 0);
+	return opened(kvmrc_real.open_2(path, flags));
+}
+
+KVMRC_EXPORT int __open64_2(const char *path, int flags)
+{
+	if (!kvmrc_real_ready() || !kvmrc_real.open64_2)
+		return (int)syscall(SYS_openat, AT_FDCWD, path, flags | O_LARGEFILE, 0);
+	return opened(kvmrc_real.open64_2(path, flags));
+}
+
+KVMRC_EXPORT int __openat_2(int dirfd, const char *path, int flags)
+{
+	if (!kvmrc_real_ready() || !kvmrc_real.openat_2)
+		return (int)syscall(SYS_openat, dirfd, path, flags, 0);
+	return opened(kvmrc_real.openat_2(dirfd, path, flags));
+}
+
+KVMRC_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
+{
+	if (!kvmrc_real_ready() || !kvmrc_real.openat64_2)
+		return (int)syscall(SYS_openat, dirfd, path, flags | O_LARGEFILE, 0);
+	return opened(kvmrc_real.openat64_2(dirfd, path, flags));
+}
+
+KVMRC_EXPORT int close(int fd)
+{
+	if (!kvmrc_real_ready() || !kvmrc_real.close)
+		return (int)syscall(SYS_close, fd);
+	/* Forget first: once the number is free another thread may reuse it. */
+	kvmrc_fdt_forget(fd);
+	return kvmrc_real.close(fd);
+}
+
+KVMRC_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
+{
+	int r;
+
+	if (!kvmrc_real_ready() || !kvmrc_real.close_range)
+		r = (int)syscall(SYS_close_range, first, last, flags);
+	else
+		r = kvmrc_real.close_range(first, last, flags);
+	if (r == 0 && !(flags & CLOSE_RANGE_CLOEXEC)) {
+		int saved = errno;
+		kvmrc_fdt_forget_range(first, last);
+		errno = saved;
+	}
+	return r;
+}
+
+KVMRC_EXPORT void closefrom(int lowfd)
+{
+	if (lowfd < 0)
+		lowfd = 0;
+	kvmrc_fdt_forget_range((unsigned int)lowfd, ~0u);
+	if (kvmrc_real_ready() && kvmrc_real.closefrom)
+		kvmrc_real.closefrom(lowfd);
+	else
+		syscall(SYS_close_range, (unsigned int)lowfd, ~0u, 0);
+}
+
+static inline int duped(int oldfd, int newfd)
+{
+	if (newfd >= 0) {
+		int saved = errno;
+		kvmrc_fdt_dup(oldfd, newfd);
+		errno = saved;
+	}
+	return newfd;
+}
+
+KVMRC_EXPORT int dup(int fd)
+{
+	if (!kvmrc_real_ready() || !kvmrc_real.dup)
+		return (int)syscall(SYS_dup, fd);
+	return duped(fd, kvmrc_real.dup(fd));
+}
+
+KVMRC_EXPORT int dup2(int oldfd, int newfd)
+{
+	if (!kvmrc_real_ready() || !kvmrc_real.dup2)
+		return (int)syscall(SYS_dup3, oldfd, newfd, 0);
+	return duped(oldfd, kvmrc_real.dup2(oldfd, newfd));
+}
+
+KVMRC_EXPORT int dup3(int oldfd, int newfd, int flags)
+{
+	if (!kvmrc_real_ready() || !kvmrc_real.dup3)
+		return (int)syscall(SYS_dup3, oldfd, newfd, flags);
+	return duped(oldfd, kvmrc_real.dup3(oldfd, newfd, flags));
+}
+
+static int fcntl_common(int (*real)(int, int, ...), int fd, int cmd, void *arg)
+{
+	int r;
+
+	if (!kvmrc_real_ready() || !real)
+		r = (int)syscall(SYS_fcntl, fd, cmd, arg);
+	else
+		r = real(fd, cmd, arg);
+	if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)
+		duped(fd, r);
+	return r;
+}
+
+/* fcntl's third argument is an int or a pointer: one void * carries both,
+ * as in glibc's own fcntl. */
+KVMRC_EXPORT int fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	va_start(ap, cmd);
+	void *arg = va_arg(ap, void *);
+	va_end(ap);
+	return fcntl_common(kvmrc_real.fcntl, fd, cmd, arg);
+}
+
+KVMRC_EXPORT int fcntl64(int fd, int cmd, ...)
+{
+	va_list ap;
+	va_start(ap, cmd);
+	void *arg = va_arg(ap, void *);
+	va_end(ap);
+	return fcntl_common(kvmrc_real.fcntl64 ? kvmrc_real.fcntl64 : kvmrc_real.fcntl, fd, cmd, arg);
+}
+
+static inline void *mapped(void *addr, size_t len, int flags, int fd, off_t off)
+{
+	if (addr != MAP_FAILED && fd >= 0 && off == 0 && kvmrc_fdt_get(fd)) {
+		int saved = errno;
+		kvmrc_after_mmap(addr, len, flags, fd, off);
+		errno = saved;
+	}
+	return addr;
+}
+
+static inline void fixed_over(void *addr, size_t len, int flags)
+{
+	/* MAP_FIXED replaces whatever was mapped there, kvm_run included. */
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE))
+		kvmrc_fdt_unmapped(addr, len);
+}
+
+KVMRC_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	if (!kvmrc_real_ready() || !kvmrc_real.mmap)
+		return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+	void *r = kvmrc_real.mmap(addr, len, prot, flags, fd, off);
+	if (r != MAP_FAILED)
+		fixed_over(r, len, flags);
+	return mapped(r, len, flags, fd, off);
+}
+
+KVMRC_EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off64_t off)
+{
+	if (!kvmrc_real_ready() || !kvmrc_real.mmap64)
+		return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+	void *r = kvmrc_real.mmap64(addr, len, prot, flags, fd, off);
+	if (r != MAP_FAILED)
+		fixed_over(r, len, flags);
+	return mapped(r, len, flags, fd, (off_t)off);
+}
+
+KVMRC_EXPORT int munmap(void *addr, size_t len)
+{
+	if (!kvmrc_real_ready() || !kvmrc_real.munmap)
+		return (int)syscall(SYS_munmap, addr, len);
+	int r = kvmrc_real.munmap(addr, len);
+	if (r == 0) {
+		int saved = errno;
+		kvmrc_fdt_unmapped(addr, len);
+		errno = saved;
+	}
+	return r;
+}
+
+KVMRC_EXPORT void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...)
+{
+	void *new_addr = NULL;
+	void *r;
+
+	if (flags & MREMAP_FIXED) {
+		va_list ap;
+		va_start(ap, flags);
+		new_addr = va_arg(ap, void *);
+		va_end(ap);
+	}
+	if (!kvmrc_real_ready() || !kvmrc_real.mremap)
+		r = (void *)syscall(SYS_mremap, old, old_len, new_len, flags, new_addr);
+	else
+		r = kvmrc_real.mremap(old, old_len, new_len, flags, new_addr);
+	if (r != MAP_FAILED) {
+		int saved = errno;
+		if (flags & MREMAP_FIXED)
+			kvmrc_fdt_unmapped(new_addr, new_len);
+		kvmrc_fdt_remapped(old, old_len, r, new_len);
+		errno = saved;
+	}
+	return r;
+}
+
+KVMRC_EXPORT int ioctl(int fd, IOCTL_REQUEST_TYPE req, ...)
+{
+	/* ioctl takes at most one argument: an integer or a pointer. */
+	va_list ap;
+	va_start(ap, req);
+	void *arg = va_arg(ap, void *);
+	va_end(ap);
+
+	if (__builtin_expect(!kvmrc_real_ready(), 0))
+		return (int)syscall(SYS_ioctl, fd, (unsigned long)req, arg);
+	uint32_t nr = (uint32_t)req; /* the kernel compares 32 bits */
+	if (nr == KVM_RUN)
+		return kvmrc_ioctl_run(fd, req, arg);
+	if (_IOC_TYPE(nr) != KVMIO)
+		return kvmrc_real.ioctl(fd, req, arg);
+	return kvmrc_ioctl_kvm(fd, nr, req, arg);
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* real.h - the libc functions the wrappers forward to, found with
+ * dlsym(RTLD_NEXT) so that another preload below us (a test fake) is honoured. */
+#ifndef KVMRC_REAL_H
+#define KVMRC_REAL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct kvmrc_real {
+	int (*ioctl)(int, IOCTL_REQUEST_TYPE, ...);
+	int (*open)(const char *, int, ...);
+	int (*open64)(const char *, int, ...);
+	int (*openat)(int, const char *, int, ...);
+	int (*openat64)(int, const char *, int, ...);
+	int (*open_2)(const char *, int);
+	int (*open64_2)(const char *, int);
+	int (*openat_2)(int, const char *, int);
+	int (*openat64_2)(int, const char *, int);
+	void *(*mmap)(void *, size_t, int, int, int, off_t);
+	void *(*mmap64)(void *, size_t, int, int, int, off64_t);
+	int (*munmap)(void *, size_t);
+	void *(*mremap)(void *, size_t, size_t, int, ...);
+	int (*close)(int);
+	int (*dup)(int);
+	int (*dup2)(int, int);
+	int (*dup3)(int, int, int);
+	int (*fcntl)(int, int, ...);
+	int (*fcntl64)(int, int, ...);
+	int (*close_range)(unsigned int, unsigned int, int);
+	void (*closefrom)(int);
+};
+
+extern struct kvmrc_real kvmrc_real;
+
+/* Resolves every pointer once.  Returns 1 when the table is usable, 0 while
+ * this thread is inside the resolution (dlsym may call back into a wrapper):
+ * the caller then uses the raw system call. */
+int kvmrc_real_resolve(void);
+
+static inline int kvmrc_real_ready(void)
+{
+	return __atomic_load_n(&kvmrc_real.ioctl, __ATOMIC_ACQUIRE) != NULL || kvmrc_real_resolve();
+}
+
+#endif
