@@ -1,0 +1,26 @@
+#!/bin/sh
+# deps.sh [demo|test|real|pkg|cross]... - install the Debian 12 packages a job
+# needs, only those missing.  Idempotent; needs root (or sudo) for apt-get.
+set -eu
+pkgs="build-essential autoconf automake libtool pkg-config libcriterion-dev libseccomp-dev"
+for job in "$@"; do
+	case $job in
+	demo) ;;
+	test) pkgs="$pkgs gcc-aarch64-linux-gnu libc6-dev-arm64-cross clang xz-utils" ;;
+	real) pkgs="$pkgs qemu-system-arm qemu-system-x86 gcc-aarch64-linux-gnu libc6-dev-arm64-cross cpio xz-utils zstd" ;;
+	pkg) pkgs="$pkgs debhelper dpkg-dev lintian fakeroot" ;;
+	cross) pkgs="$pkgs gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user" ;;
+	*) echo "deps.sh: unknown job '$job' (demo, test, real, pkg, cross)" >&2; exit 2 ;;
+	esac
+done
+missing=
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "deps.sh: installing:$missing"
+sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# shellcheck disable=SC2086
+$sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
