@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * test-fdtrack.c - the shim follows KVM fds and kvm_run mappings, seen from
+ * a VMM's side: the shim and the emulator (arm64-5.10) are preloaded, and a
+ * debug exit after an MMIO exit at 0xab_cdef_0000 shows whether the shim
+ * acted (hsr_high 0) or not (0xab).
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <linux/kvm.h>
+#include "kvmrun-compat-uapi.h"
+#include "preload.h"
+
+#define SCENARIO "mmio addr=0xabcdef0000 len=8 write=1 data=0x1122334455667788; debug ec=brk"
+
+struct vm {
+	int kvm, vm, vcpu;
+	size_t size;
+	struct kvm_run *run;
+};
+
+static void vm_start(struct vm *v, const char *scenario)
+{
+	setenv("KVMEMU_SCENARIO", scenario, 1);
+	v->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	cr_assert_geq(v->kvm, 0, "open /dev/kvm: %s", strerror(errno));
+	v->vm = ioctl(v->kvm, KVM_CREATE_VM, 0);
+	cr_assert_geq(v->vm, 0);
+	v->vcpu = ioctl(v->vm, KVM_CREATE_VCPU, 0);
+	cr_assert_geq(v->vcpu, 0);
+	struct kvmrc_arm64_vcpu_init init = { 0 };
+	cr_assert_eq(ioctl(v->vm, KVMRC_ARM_PREFERRED_TARGET, &init), 0);
+	cr_assert_eq(ioctl(v->vcpu, KVMRC_ARM_VCPU_INIT, &init), 0);
+	v->size = (size_t)ioctl(v->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	v->run = mmap(NULL, v->size, PROT_READ | PROT_WRITE, MAP_SHARED, v->vcpu, 0);
+	cr_assert_neq(v->run, MAP_FAILED);
+}
+
+static uint32_t hsr_high(const struct kvm_run *run)
+{
+	return ((const struct kvmrc_arm64_debug_exit_arch *)&run->debug.arch)->hsr_high;
+}
+
+/* Runs the scenario's two exits on fd, reading kvm_run through run. */
+static uint32_t run_to_debug(int fd, struct kvm_run *run)
+{
+	cr_assert_eq(ioctl(fd, KVM_RUN, 0), 0);
+	cr_assert_eq(run->exit_reason, KVM_EXIT_MMIO);
+	cr_assert_eq(ioctl(fd, KVM_RUN, 0), 0);
+	cr_assert_eq(run->exit_reason, KVM_EXIT_DEBUG);
+	return hsr_high(run);
+}
+
+Test(fdtrack, a_new_vcpu_is_tracked_and_its_exits_sanitized)
+{
+	struct vm v;
+	vm_start(&v, SCENARIO);
+	cr_assert_eq(shim_vcpu_state(v.vcpu), 0);
+	cr_assert_eq(shim_vcpu_state(v.vm), -EBADF, "a VM fd is not a vCPU");
+	cr_assert_eq(shim_vcpu_state(v.kvm), -EBADF);
+	cr_assert_eq(run_to_debug(v.vcpu, v.run), 0);
+	cr_assert_eq(((const struct kvmrc_arm64_debug_exit_arch *)&v.run->debug.arch)->hsr >> 26,
+		     KVMRC_ESR_EC_BRK64, "hsr untouched");
+}
+
+Test(fdtrack, dups_inherit_the_vcpu_role)
+{
+	struct vm v;
+	vm_start(&v, SCENARIO);
+	int d1 = dup(v.vcpu);
+	int d2 = dup2(d1, 100);
+	int d3 = dup3(d2, 101, O_CLOEXEC);
+	int d4 = fcntl(d3, F_DUPFD_CLOEXEC, 200);
+	int d5 = fcntl(d4, F_DUPFD, 300);
+	int fds[] = { d1, d2, d3, d4, d5 };
+	for (unsigned int i = 0; i < 5; i++) {
+		cr_assert_geq(fds[i], 0);
+		cr_assert_eq(shim_vcpu_state(fds[i]), 0, "dup %u (fd %d) not tracked", i, fds[i]);
+	}
+	close(v.vcpu);
+	cr_assert_eq(shim_vcpu_state(v.vcpu), -EBADF);
+	cr_assert_eq(run_to_debug(d5, v.run), 0, "the last dup still gets sanitized exits");
+}
+
+Test(fdtrack, close_and_number_reuse_drop_the_role)
+{
+	struct vm v;
+	vm_start(&v, SCENARIO);
+	int n = v.vcpu;
+	cr_assert_eq(close(n), 0);
+	int other = open("/dev/null", O_RDONLY);
+	cr_assert_eq(other, n, "the number is reused");
+	cr_assert_eq(shim_vcpu_state(other), -EBADF, "an unrelated file is not a vCPU");
+	cr_assert_eq(dup2(v.vm, 150), 150);
+	cr_assert_eq(shim_vcpu_state(150), -EBADF);
+}
+
+Test(fdtrack, dup2_over_a_vcpu_fd_drops_it)
+{
+	struct vm v;
+	vm_start(&v, SCENARIO);
+	int devnull = open("/dev/null", O_RDONLY);
+	cr_assert_eq(dup2(devnull, v.vcpu), v.vcpu);
+	cr_assert_eq(shim_vcpu_state(v.vcpu), -EBADF);
+}
+
+Test(fdtrack, a_remapped_kvm_run_is_followed)
+{
+	struct vm v;
+	vm_start(&v, SCENARIO);
+	void *dest = mmap(NULL, v.size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct kvm_run *moved = mremap(v.run, v.size, v.size, MREMAP_MAYMOVE | MREMAP_FIXED, dest);
+	cr_assert_eq((void *)moved, dest);
+	cr_assert_eq(run_to_debug(v.vcpu, moved), 0);
+}
+
+Test(fdtrack, two_mappings_of_one_vcpu_both_work)
+{
+	struct vm v;
+	vm_start(&v, SCENARIO);
+	struct kvm_run *second = mmap(NULL, v.size, PROT_READ | PROT_WRITE, MAP_SHARED, v.vcpu, 0);
+	cr_assert_neq(second, MAP_FAILED);
+	cr_assert_eq(munmap(v.run, v.size), 0);
+	cr_assert_eq(run_to_debug(v.vcpu, second), 0, "sanitized through the remaining mapping");
+}
+
+Test(fdtrack, without_any_mapping_run_passes_through)
+{
+	struct vm v;
+	vm_start(&v, SCENARIO);
+	cr_assert_eq(munmap(v.run, v.size), 0);
+	cr_assert_eq(ioctl(v.vcpu, KVM_RUN, 0), 0);
+	cr_assert_eq(ioctl(v.vcpu, KVM_RUN, 0), 0);
+}
+
+Test(fdtrack, private_mapping_is_not_kvm_run)
+{
+	struct vm v;
+	vm_start(&v, SCENARIO);
+	cr_assert_eq(munmap(v.run, v.size), 0);
+	/* the shim must not adopt a MAP_PRIVATE copy as kvm_run */
+	struct kvm_run *priv = mmap(NULL, v.size, PROT_READ | PROT_WRITE, MAP_PRIVATE, v.vcpu, 0);
+	if (priv == MAP_FAILED)
+		return; /* the emulator may refuse private maps, as KVM does not */
+	cr_assert_eq(ioctl(v.vcpu, KVM_RUN, 0), 0);
+}
+
+Test(fdtrack, junk_in_flags_cannot_vouch_for_hsr_high)
+{
+	struct vm v;
+	vm_start(&v, SCENARIO);
+	v.run->flags = KVMRC_ARM64_DEBUG_ARCH_HSR_HIGH_VALID; /* the VMM's own junk */
+	cr_assert_eq(run_to_debug(v.vcpu, v.run), 0);
+	cr_assert_eq(v.run->flags, 0, "5.10 never writes flags; the shim cleared the junk");
+}
+
+Test(fdtrack, errno_of_kvm_run_is_preserved)
+{
+	struct vm v;
+	vm_start(&v, SCENARIO);
+	v.run->immediate_exit = 1;
+	errno = 0;
+	cr_assert_eq(ioctl(v.vcpu, KVM_RUN, 0), -1);
+	cr_assert_eq(errno, EINTR);
+	v.run->immediate_exit = 0;
+	errno = 0;
+	cr_assert_eq(ioctl(12345, KVM_RUN, 0), -1);
+	cr_assert_eq(errno, EBADF);
+}
+
+Test(fdtrack, plain_ioctls_pass_through)
+{
+	int fd = open("/dev/null", O_RDONLY);
+	int n = 0;
+	errno = 0;
+	cr_assert_eq(ioctl(fd, FIONREAD, &n), -1);
+	cr_assert_eq(errno, ENOTTY);
+}
+
+Test(fdtrack, many_vms_and_vcpus_recycle_their_slots)
+{
+	/* more VMs and vCPUs over time than the pools hold at once */
+	for (int i = 0; i < 600; i++) {
+		struct vm v;
+		vm_start(&v, SCENARIO);
+		cr_assert_eq(shim_vcpu_state(v.vcpu), 0, "round %d", i);
+		munmap(v.run, v.size);
+		close(v.vcpu);
+		close(v.vm);
+		close(v.kvm);
+	}
+}
