@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * init.c - static /init of the realkvm initramfs.  Mounts proc, sysfs and
+ * devtmpfs, loads the kernel modules listed in /modules/order (x86_64: kvm is
+ * a module in Debian's kernels) with finit_module(2), then runs /vmm once
+ * without and, when /lib/libkvmrun-compat.so.0 is present, once with the shim
+ * preloaded.  Everything goes to the serial console; the host parses it.
+ * Finally it reboots, which with QEMU's -no-reboot ends QEMU.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static void say(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (n > 0 && write(1, buf, (size_t)n) < 0)
+		return;
+}
+
+static void load_modules(void)
+{
+	FILE *f = fopen("/modules/order", "r");
+	char line[256];
+	if (!f)
+		return;
+	while (fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\r\n")] = 0;
+		if (!*line)
+			continue;
+		char path[300];
+		snprintf(path, sizeof path, "/modules/%s", line);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		long r = fd < 0 ? -1 : syscall(SYS_finit_module, fd, "", 0);
+		if (r != 0 && errno != EEXIST)
+			say("REALKVM-MODULE %s failed errno=%d\n", line, errno);
+		else
+			say("REALKVM-MODULE %s loaded\n", line);
+		if (fd >= 0)
+			close(fd);
+	}
+	fclose(f);
+}
+
+static void run_vmm(const char *cpu, int shim)
+{
+	pid_t p = fork();
+	if (p == 0) {
+		char *argv[] = { "/vmm", (char *)cpu, NULL };
+		char *envp_off[] = { "PATH=/", NULL };
+		char *envp_on[] = { "PATH=/", "LD_PRELOAD=/lib/libkvmrun-compat.so.0", NULL };
+		execve("/vmm", argv, shim ? envp_on : envp_off);
+		say("REALKVM-ERROR exec /vmm: %s\n", strerror(errno));
+		_exit(127);
+	}
+	int st = 0;
+	if (p > 0)
+		waitpid(p, &st, 0);
+	say("REALKVM-VMM-EXIT shim=%s status=%d\n", shim ? "on" : "off",
+	    WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+}
+
+int main(void)
+{
+	mount("proc", "/proc", "proc", 0, NULL);
+	mount("sysfs", "/sys", "sysfs", 0, NULL);
+	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+
+	/* realkvm.cpu=<tag> on the kernel command line names the QEMU CPU model */
+	char cmdline[1024] = "", cpu[64] = "unknown";
+	int fd = open("/proc/cmdline", O_RDONLY);
+	if (fd >= 0) {
+		ssize_t n = read(fd, cmdline, sizeof cmdline - 1);
+		cmdline[n > 0 ? n : 0] = 0;
+		close(fd);
+	}
+	char *c = strstr(cmdline, "realkvm.cpu=");
+	if (c) {
+		c += strlen("realkvm.cpu=");
+		size_t n = strcspn(c, " \n");
+		if (n >= sizeof cpu)
+			n = sizeof cpu - 1;
+		memcpy(cpu, c, n);
+		cpu[n] = 0;
+	}
+	struct utsname u;
+	uname(&u);
+	say("REALKVM-BOOT kernel=%s\n", u.release);
+	load_modules();
+	for (int i = 0; i < 50 && access("/dev/kvm", F_OK) != 0; i++)
+		usleep(100000);
+	if (access("/dev/kvm", F_OK) != 0) {
+		say("REALKVM-NOKVM kernel=%s\n", u.release);
+	} else {
+		run_vmm(cpu, 0);
+		if (access("/lib/libkvmrun-compat.so.0", F_OK) == 0)
+			run_vmm(cpu, 1);
+		else
+			say("REALKVM-NOSHIM kernel=%s\n", u.release);
+	}
+	say("REALKVM-END kernel=%s\n", u.release);
+	sync();
+	reboot(RB_AUTOBOOT);
+	for (;;)
+		pause();
+}

@@ -1,0 +1,375 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# tests/realkvm/run.sh - real-kernel proof harness for kvmrun-compat.
+#
+# Boots Debian's arm64 and x86_64 kernels (bullseye 5.10, bookworm 6.1,
+# trixie 6.12) under QEMU TCG, where real KVM runs nested (arm64: EL2
+# emulated; x86_64: AMD SVM + NPT emulated), runs a tiny test VMM (vmm.c)
+# without and with the shim preloaded, parses the serial console and compares
+# the results with expected.txt.
+#
+#   run.sh [--arch arm64|x86_64|all] [--top-srcdir DIR] [--top-builddir DIR]
+#
+# Exit: 0 all as expected, 1 mismatch or a boot failed/timed out,
+#       77 skipped (kernels cannot be downloaded and none are cached).
+#
+# Environment:
+#   KVMRC_REALKVM_CACHE  kernel cache (default $HOME/.cache/kvmrun-compat/realkvm)
+#   KVMRC_REALKVM_WORK   scratch/build dir (default <top-builddir>/tests/realkvm/work)
+#   KVMRC_REALKVM_SHIM   auto (default: with shim when it builds), off, required
+#   KVMRC_REALKVM_JOBS   QEMU guests booted in parallel (default 2)
+#   KVMRC_REALKVM_TIMEOUT  seconds per boot (default 120)
+#   KVMRC_REALKVM_NO_INSTALL=1  never call apt-get install
+set -u
+set -o pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top_srcdir=$(cd "$here/../.." && pwd)
+top_builddir=
+archs=all
+while [ $# -gt 0 ]; do
+	case $1 in
+	--arch) archs=$2; shift 2 ;;
+	--arch=*) archs=${1#*=}; shift ;;
+	--top-srcdir) top_srcdir=$(cd "$2" && pwd) || exit 2; shift 2 ;;
+	--top-srcdir=*) top_srcdir=$(cd "${1#*=}" && pwd) || exit 2; shift ;;
+	--top-builddir) top_builddir=$(cd "$2" && pwd) || exit 2; shift 2 ;;
+	--top-builddir=*) top_builddir=$(cd "${1#*=}" && pwd) || exit 2; shift ;;
+	-h|--help) sed -n '2,/^set -u/p' "$0" | sed 's/^# \{0,1\}//;/^set -u/d'; exit 0 ;;
+	*) echo "realkvm: unknown argument $1" >&2; exit 2 ;;
+	esac
+done
+[ -n "$top_builddir" ] || top_builddir=$top_srcdir
+[ "$archs" = all ] && archs="arm64 x86_64"
+
+cache=${KVMRC_REALKVM_CACHE:-${HOME:-/root}/.cache/kvmrun-compat/realkvm}
+work=${KVMRC_REALKVM_WORK:-$top_builddir/tests/realkvm/work}
+shim_mode=${KVMRC_REALKVM_SHIM:-auto}
+jobs=${KVMRC_REALKVM_JOBS:-2}
+boot_timeout=${KVMRC_REALKVM_TIMEOUT:-120}
+suites="bullseye bookworm trixie"
+t_start=$(date +%s)
+
+log() { echo "realkvm: $*"; }
+die() { echo "realkvm: ERROR: $*" >&2; exit 1; }
+elapsed() { echo $(( $(date +%s) - t_start ))s; }
+
+mkdir -p "$cache" "$work" || die "cannot create $cache or $work"
+
+# ---------------------------------------------------------------- 1. host deps
+need_pkgs=
+need() { command -v "$1" >/dev/null 2>&1 || need_pkgs="$need_pkgs $2"; }
+need_file() { [ -e "$1" ] || need_pkgs="$need_pkgs $2"; }
+need apt-get apt
+need dpkg-deb dpkg
+need cpio cpio
+need gzip gzip
+need xz xz-utils
+need gcc gcc
+need readelf binutils
+need timeout coreutils
+need_file /usr/share/keyrings/debian-archive-keyring.gpg debian-archive-keyring
+need_file /usr/lib/x86_64-linux-gnu/libc.a libc6-dev
+for a in $archs; do
+	case $a in
+	arm64)
+		need qemu-system-aarch64 qemu-system-arm
+		need aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu
+		need_file /usr/aarch64-linux-gnu/lib/libc.a libc6-dev-arm64-cross ;;
+	x86_64)
+		need qemu-system-x86_64 qemu-system-x86 ;;
+	*) die "unknown arch $a" ;;
+	esac
+done
+if [ -n "$need_pkgs" ]; then
+	if [ "${KVMRC_REALKVM_NO_INSTALL:-0}" = 1 ] || [ "$(id -u)" != 0 ]; then
+		die "missing host packages:$need_pkgs (install them, or run as root)"
+	fi
+	log "installing host packages:$need_pkgs"
+	export DEBIAN_FRONTEND=noninteractive
+	if ! apt-get install -y --no-install-recommends $need_pkgs >"$work/apt-install.log" 2>&1; then
+		apt-get update >>"$work/apt-install.log" 2>&1
+		apt-get install -y --no-install-recommends $need_pkgs >>"$work/apt-install.log" 2>&1 ||
+			{ tail -20 "$work/apt-install.log" >&2; die "apt-get install failed (log: $work/apt-install.log)"; }
+	fi
+fi
+
+# ---------------------------------------------------------- 2. fetch kernels
+# A private apt configuration: our sources, lists and cache; the system's apt
+# state is never touched.
+apt_dir=$cache/apt
+mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial" "$cache/debs" "$cache/kernels"
+: >"$apt_dir/sources.list"
+for s in $suites; do
+	echo "deb [arch=amd64,arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $s main" >>"$apt_dir/sources.list"
+done
+APT_OPTS=(-o "Dir::Etc::sourcelist=$apt_dir/sources.list" -o Dir::Etc::sourceparts=-
+	-o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir"
+	-o "Dir::Cache::archives=$apt_dir/archives" -o Dir::State::status=/dev/null
+	-o APT::Architectures=amd64,arm64 -o APT::Architecture=amd64
+	-o APT::Sandbox::User=root -o Debug::NoLocking=1
+	-o Acquire::Retries=2 -o Acquire::http::Timeout=30)
+
+debarch() { case $1 in arm64) echo arm64 ;; x86_64) echo amd64 ;; esac; }
+
+# kernel package names (linux-image-<abi>-<flavour>) for one arch, one a line
+resolve_kernels() {
+	apt-cache "${APT_OPTS[@]}" show "linux-image-$1:$1" 2>/dev/null |
+		sed -n 's/^Depends: \(linux-image-[^ ,]*\).*/\1/p' | sort -u
+}
+
+online=0
+stamp=$apt_dir/lists/.realkvm-updated
+if [ -f "$stamp" ] && [ -z "$(find "$stamp" -mmin +720 2>/dev/null)" ]; then
+	online=1
+elif apt-get "${APT_OPTS[@]}" update >"$work/apt-update.log" 2>&1 &&
+	! grep -q '^\(W\|E\): Failed to fetch' "$work/apt-update.log"; then
+	touch "$stamp"
+	online=1
+fi
+
+declare -A KPKGS
+for a in $archs; do
+	da=$(debarch "$a")
+	pk=
+	[ $online = 1 ] && pk=$(resolve_kernels "$da")
+	if [ -z "$pk" ]; then
+		# offline: use whatever was cached before
+		pk=$(ls "$cache/kernels" 2>/dev/null | grep -- "-$da\$" || true)
+	fi
+	if [ "$(echo "$pk" | grep -c .)" -lt 3 ]; then
+		echo "realkvm: SKIP: cannot download Debian $da kernels ($suites) from deb.debian.org and none cached in $cache (see $work/apt-update.log)"
+		exit 77
+	fi
+	KPKGS[$a]=$pk
+done
+
+# extract one kernel package into $cache/kernels/<pkg>/: vmlinuz, and for
+# x86_64 the kvm modules plus dependencies (decompressed) with their load order
+extract_kernel() { # arch pkg
+	local a=$1 pkg=$2 da dst deb tmp
+	da=$(debarch "$a")
+	dst=$cache/kernels/$pkg
+	[ -f "$dst/.complete" ] && return 0
+	deb=$(ls "$cache/debs/${pkg}_"*"_$da.deb" 2>/dev/null | tail -1)
+	if [ -z "$deb" ]; then
+		(cd "$cache/debs" && apt-get "${APT_OPTS[@]}" download "$pkg:$da" >"$work/download-$pkg.log" 2>&1) ||
+			{ log "download of $pkg failed (log: $work/download-$pkg.log)"; return 1; }
+		deb=$(ls "$cache/debs/${pkg}_"*"_$da.deb" | tail -1)
+	fi
+	rm -rf "$dst" && mkdir -p "$dst"
+	tmp=$dst/x
+	mkdir -p "$tmp"
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards './boot/vmlinuz-*' || return 1
+	mv "$tmp"/boot/vmlinuz-* "$dst/vmlinuz"
+	if [ "$a" = x86_64 ]; then
+		local list order="" todo="kvm_amd" m f deps
+		list=$(dpkg-deb --fsys-tarfile "$deb" | tar -t | grep -E '\.ko(\.xz|\.zst)?$')
+		mkdir -p "$dst/modules"
+		# depth-first: dependencies before the module
+		resolve() {
+			local m=$1 f deps d
+			case " $order " in *" $m "*) return 0 ;; esac
+			f=$(echo "$list" | grep -E "/${m//_/[-_]}\.ko(\.xz|\.zst)?\$" | head -1)
+			[ -n "$f" ] || { log "module $m not found in $pkg"; return 1; }
+			dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" "$f" || return 1
+			case $f in
+			*.xz) xz -dc "$tmp/$f" >"$dst/modules/$m.ko" ;;
+			*.zst) zstd -qdc "$tmp/$f" >"$dst/modules/$m.ko" ;;
+			*) cp "$tmp/$f" "$dst/modules/$m.ko" ;;
+			esac
+			deps=$(tr '\0' '\n' <"$dst/modules/$m.ko" | sed -n 's/^depends=//p' | head -1 | tr ',' ' ')
+			for d in $deps; do resolve "${d//-/_}" || return 1; done
+			order="$order $m"
+		}
+		resolve kvm_amd || return 1
+		for m in $order; do echo "$m.ko"; done >"$dst/modules/order"
+	fi
+	rm -rf "$tmp"
+	touch "$dst/.complete"
+}
+
+for a in $archs; do
+	for pkg in ${KPKGS[$a]}; do
+		extract_kernel "$a" "$pkg" || {
+			echo "realkvm: SKIP: cannot download or unpack $pkg"
+			exit 77
+		}
+	done
+done
+log "kernels ready ($(elapsed)): $(echo ${KPKGS[*]})"
+
+# ------------------------------------------------------ 3. build VMM and shim
+CFLAGS_T="-O2 -g0 -Wall -Wextra"
+declare -A SHIM_LIB LIBDIR CC_FOR
+CC_FOR[arm64]=aarch64-linux-gnu-gcc
+CC_FOR[x86_64]=gcc
+LIBDIR[arm64]="/usr/aarch64-linux-gnu/lib"
+LIBDIR[x86_64]="/lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu"
+
+find_shim() { # dir: print the built libkvmrun-compat.so.0 under dir (not in _build*/)
+	find "$1" -maxdepth 3 -path '*/.libs/libkvmrun-compat.so.0*' \( -type f -o -type l \) 2>/dev/null |
+		grep -v "^$1/_build" | sort | head -1
+}
+
+build_shim() { # arch
+	local a=$1 lib
+	[ "$shim_mode" = off ] && return 0
+	if [ ! -e "$top_srcdir/shim" ] || [ -z "$(ls "$top_srcdir/shim" 2>/dev/null)" ]; then
+		log "shim/ is empty: running without the shim only"
+		return 0
+	fi
+	case $a in
+	x86_64)
+		lib=$(find_shim "$top_builddir")
+		if [ -z "$lib" ] && [ -x "$top_srcdir/configure" ]; then
+			log "building the native shim (make in $top_builddir)"
+			if [ ! -f "$top_builddir/Makefile" ]; then
+				(cd "$top_builddir" && "$top_srcdir/configure" >"$work/configure-x86_64.log" 2>&1)
+			fi
+			make -C "$top_builddir" -j2 >"$work/make-x86_64.log" 2>&1 || log "native shim build failed (log: $work/make-x86_64.log)"
+			lib=$(find_shim "$top_builddir")
+		fi ;;
+	arm64)
+		local bd=$top_builddir/_build-aarch64 src=$top_srcdir
+		if [ ! -x "$top_srcdir/configure" ]; then
+			log "no $top_srcdir/configure (run autoreconf -fi): arm64 runs without the shim"
+		else
+			if [ -f "$top_srcdir/config.status" ]; then
+				# the source tree is configured in place, which forbids
+				# VPATH builds: cross-build a clean copy of it instead
+				src=$work/arm64/src
+				bd=$src
+				rm -rf "$src"
+				mkdir -p "$src"
+				tar -C "$top_srcdir" -c --exclude=.git --exclude='./_build*' \
+					--exclude=./tests/realkvm/work --exclude='*.o' --exclude='*.lo' \
+					--exclude='*.la' --exclude=.libs --exclude=.deps --exclude=config.status \
+					--exclude=config.log --exclude=./config.h --exclude=./libtool \
+					--exclude=./stamp-h1 --exclude=Makefile --exclude=autom4te.cache . |
+					tar -C "$src" -x
+			fi
+			mkdir -p "$bd"
+			( cd "$bd" &&
+			  { [ -f Makefile ] || "$src/configure" --host=aarch64-linux-gnu >"$work/configure-arm64.log" 2>&1; } &&
+			  make -j2 >"$work/make-arm64.log" 2>&1 ) ||
+				log "aarch64 cross build of the shim failed (logs: $work/configure-arm64.log $work/make-arm64.log)"
+			lib=$(find_shim "$bd")
+		fi ;;
+	esac
+	if [ -n "${lib:-}" ]; then
+		SHIM_LIB[$a]=$(readlink -f "$lib")
+		log "$a shim: ${SHIM_LIB[$a]}"
+	elif [ "$shim_mode" = required ]; then
+		die "KVMRC_REALKVM_SHIM=required but no $a shim library was built"
+	else
+		log "$a: no shim library; running without the shim only"
+	fi
+}
+
+# copy the shared libraries an ELF file needs (recursively) into $root/lib
+copy_needed() { # arch elf root
+	local a=$1 elf=$2 root=$3 n d found
+	for n in $(readelf -d "$elf" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+		[ -e "$root/lib/$n" ] && continue
+		found=
+		for d in ${LIBDIR[$a]}; do
+			if [ -e "$d/$n" ]; then found=$d/$n; break; fi
+		done
+		[ -n "$found" ] || { log "warning: $n (needed by $(basename "$elf")) not found"; continue; }
+		cp -L "$found" "$root/lib/$n"
+		copy_needed "$a" "$root/lib/$n" "$root"
+	done
+}
+
+build_initramfs() { # arch pkg -> $work/<arch>/<pkg>.cpio.gz
+	local a=$1 pkg=$2 root=$work/$a/root-$pkg interp
+	rm -rf "$root"
+	mkdir -p "$root"/{proc,sys,dev,lib,lib64,modules}
+	cp "$work/$a/init" "$root/init"
+	cp "$work/$a/vmm" "$root/vmm"
+	interp=$(readelf -l "$work/$a/vmm" | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
+	mkdir -p "$root$(dirname "$interp")"
+	for d in ${LIBDIR[$a]}; do
+		[ -e "$d/$(basename "$interp")" ] && { cp -L "$d/$(basename "$interp")" "$root$interp"; break; }
+	done
+	copy_needed "$a" "$work/$a/vmm" "$root"
+	if [ -n "${SHIM_LIB[$a]:-}" ]; then
+		cp -L "${SHIM_LIB[$a]}" "$root/lib/libkvmrun-compat.so.0"
+		copy_needed "$a" "$root/lib/libkvmrun-compat.so.0" "$root"
+	fi
+	if [ -d "$cache/kernels/$pkg/modules" ]; then
+		cp "$cache/kernels/$pkg/modules/"* "$root/modules/"
+	fi
+	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) >"$work/$a/$pkg.cpio.gz"
+	rm -rf "$root"
+}
+
+for a in $archs; do
+	mkdir -p "$work/$a"
+	${CC_FOR[$a]} -static $CFLAGS_T -o "$work/$a/init" "$here/init.c" || die "cannot build $a init"
+	${CC_FOR[$a]} $CFLAGS_T -o "$work/$a/vmm" "$here/vmm.c" || die "cannot build $a vmm"
+	build_shim "$a"
+	for pkg in ${KPKGS[$a]}; do build_initramfs "$a" "$pkg" || die "initramfs for $pkg"; done
+done
+log "VMMs and initramfs built ($(elapsed))"
+
+# ------------------------------------------------------------------ 4. boot
+# one boot = one kernel x one CPU model; CPU models:
+#   arm64:  max (KVM in VHE mode), cortex-a57 (nVHE)
+#   x86_64: max (AMD SVM+NPT under TCG), EPYC (the SVM model QEMU names)
+boots=()
+for a in $archs; do
+	for pkg in ${KPKGS[$a]}; do
+		case $a in
+		arm64) boots+=("$a $pkg max" "$a $pkg cortex-a57") ;;
+		x86_64) boots+=("$a $pkg max" "$a $pkg EPYC") ;;
+		esac
+	done
+done
+
+boot_one() { # arch pkg cpu
+	local a=$1 pkg=$2 cpu=$3 logf=$work/logs/$1-$2-$3.log t0 rc
+	local k=$cache/kernels/$pkg/vmlinuz initrd=$work/$a/$pkg.cpio.gz
+	t0=$(date +%s)
+	case $a in
+	arm64)
+		local qcpu=$cpu
+		[ "$cpu" = max ] && qcpu=max,pauth-impdef=on
+		timeout -k 5 "$boot_timeout" qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 \
+			-cpu "$qcpu" -smp 1 -m 1024 -nographic -no-reboot -nic none -monitor none \
+			-kernel "$k" -initrd "$initrd" \
+			-append "console=ttyAMA0 panic=-1 quiet realkvm.cpu=$cpu" </dev/null >"$logf" 2>&1 ;;
+	x86_64)
+		local qcpu=$cpu
+		[ "$cpu" = EPYC ] && qcpu=EPYC,+svm,+npt
+		timeout -k 5 "$boot_timeout" qemu-system-x86_64 -M pc -cpu "$qcpu" -smp 1 -m 1024 \
+			-nographic -no-reboot -nic none -monitor none \
+			-kernel "$k" -initrd "$initrd" \
+			-append "console=ttyS0 panic=-1 quiet realkvm.cpu=$cpu" </dev/null >"$logf" 2>&1 ;;
+	esac
+	rc=$?
+	echo "BOOT arch=$a pkg=$pkg cpu=$cpu rc=$rc seconds=$(( $(date +%s) - t0 ))" >>"$logf"
+	echo "BOOT arch=$a pkg=$pkg cpu=$cpu rc=$rc seconds=$(( $(date +%s) - t0 ))"
+}
+
+rm -rf "$work/logs" && mkdir -p "$work/logs"
+running=0
+for b in "${boots[@]}"; do
+	boot_one $b &
+	running=$((running + 1))
+	if [ $running -ge "$jobs" ]; then
+		wait -n
+		running=$((running - 1))
+	fi
+done
+wait
+log "all boots done ($(elapsed))"
+
+# ------------------------------------------------------------- 5. compare
+cat "$work"/logs/*.log | tr -d '\r' >"$work/console.txt"
+awk -v expected="$here/expected.txt" -f "$here/report.awk" "$work/console.txt" | tee "$work/results.txt"
+rc=${PIPESTATUS[0]}
+log "total $(elapsed); console logs in $work/logs; table in $work/results.txt"
+exit "$rc"
