@@ -59,22 +59,29 @@ int kvmrc_fail_entry_after_run(int fd, struct kvmrc_vcpu *v, uint8_t *run, int r
 			      ? KVMRUN_COMPAT_FAIL_ENTRY_CPU_UNSUPPORTED : KVMRUN_COMPAT_FAIL_ENTRY_UNKNOWN);
 		return r;
 	}
-	if (*err == EINVAL && kr->exit_reason == KVM_EXIT_FAIL_ENTRY) {
+	if (*err == EINVAL && kr->exit_reason == KVM_EXIT_FAIL_ENTRY && !v->needs_init) {
 		int64_t why = classify_illegal_state(fd);
 		set_reason(v, why);
 		if (why == KVMRUN_COMPAT_FAIL_ENTRY_AARCH32_EL0)
 			v->needs_init = 1;
 		kvmrc_log(KVMRC_LOG_INFO, "vCPU %u: KVM_EXIT_FAIL_ENTRY: %s", v->id,
 			  kvmrun_compat_fail_entry_describe((int)why));
-		return r;
+		return r; /* the kernel's own report of the failure goes through */
 	}
-	if (*err != ENOEXEC || !v->needs_init)
+	/* A later KVM_RUN on the unrunnable vCPU: ENOEXEC when the kernel
+	 * checks initialisation on entry (before 5.16, or from another
+	 * thread), the same -1/EINVAL FAIL_ENTRY again otherwise. */
+	if (!v->needs_init || !(*err == ENOEXEC || (*err == EINVAL && kr->exit_reason == KVM_EXIT_FAIL_ENTRY)))
 		return r;
 
 	uint32_t n = ++v->enoexec_count;
-	const char *what = "KVM_RUN fails with ENOEXEC because the vCPU was left uninitialised by "
-			   "its KVM_EXIT_FAIL_ENTRY exit (guest in AArch32 EL0 on a host without 32-bit "
-			   "EL0 for vCPUs); the VMM must issue KVM_ARM_VCPU_INIT to reset it";
+	const char *what = *err == ENOEXEC
+		? "KVM_RUN fails with ENOEXEC because the vCPU was left uninitialised by its "
+		  "KVM_EXIT_FAIL_ENTRY exit (guest in AArch32 EL0 on a host without 32-bit EL0 for "
+		  "vCPUs); the VMM must issue KVM_ARM_VCPU_INIT to reset it"
+		: "KVM_RUN fails again with KVM_EXIT_FAIL_ENTRY because the vCPU was left uninitialised "
+		  "(guest in AArch32 EL0 on a host without 32-bit EL0 for vCPUs); the VMM must issue "
+		  "KVM_ARM_VCPU_INIT to reset it";
 	switch (kvmrc_cfg.fail_entry) {
 	case KVMRC_FAIL_ENTRY_ABORT:
 		kvmrc_log(KVMRC_LOG_ERROR, "vCPU %u: %s; aborting (fail_entry=abort)", v->id, what);

@@ -47,12 +47,12 @@ const struct kvmrc_rule kvmrc_rules[] = {
 	{ .name = "arm64.fail_entry.reason.illegal", .arch = ARM64, .when = RET_EINVAL,
 	  .exit_reason = KVM_EXIT_FAIL_ENTRY, .offset = L_FAIL_ENTRY_REASON, .size = 8,
 	  .vouch = KVMRC_VOUCH_NONE, .action = KVMRC_ACT_ZERO,
-	  .since = "5.13", .source = "handle_exit.c handle_exit: case ARM_EXCEPTION_IL",
+	  .since = "5.10", .source = "22f553842b14; handle_exit.c handle_exit: case ARM_EXCEPTION_IL",
 	  .ledger = "A4" },
 	{ .name = "arm64.fail_entry.cpu.illegal", .arch = ARM64, .when = RET_EINVAL,
 	  .exit_reason = KVM_EXIT_FAIL_ENTRY, .offset = L_FAIL_ENTRY_CPU, .size = 4,
 	  .vouch = KVMRC_VOUCH_NONE, .action = KVMRC_ACT_ZERO,
-	  .since = "5.13", .source = "handle_exit.c handle_exit: case ARM_EXCEPTION_IL",
+	  .since = "5.10", .source = "22f553842b14; handle_exit.c handle_exit: case ARM_EXCEPTION_IL",
 	  .ledger = "A4" },
 	/* KVM_RUN 0: the PMU-mismatch path writes reason = CPU_UNSUPPORTED and cpu;
 	 * ARM_EXCEPTION_HYP_GONE writes neither. */

@@ -11,6 +11,9 @@
  *                      (a value the VMM left there; old kernels never clear it)
  *   --loop-on-error N  retry a failing KVM_RUN up to N times, like a legacy VMM
  *                      that treats every error as transient
+ *   --reinit           after a -1/EINVAL FAIL_ENTRY or ENOEXEC, issue
+ *                      KVM_ARM_VCPU_INIT and go on (a VMM that knows how to
+ *                      recover an arm64 vCPU)
  * Prints one line per exit, "key=value" separated, for scripts and tests.
  */
 #include <errno.h>
@@ -36,16 +39,18 @@ static int xioctl(int fd, unsigned long req, void *arg, const char *what)
 
 int main(int argc, char **argv)
 {
-	int poison = 0;
+	int poison = 0, reinit = 0;
 	long loop_on_error = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--poison-flags"))
 			poison = 1;
+		else if (!strcmp(argv[i], "--reinit"))
+			reinit = 1;
 		else if (!strcmp(argv[i], "--loop-on-error") && i + 1 < argc)
 			loop_on_error = strtol(argv[++i], NULL, 0);
 		else {
-			fprintf(stderr, "usage: demo-vmm [--poison-flags] [--loop-on-error N]\n");
+			fprintf(stderr, "usage: demo-vmm [--poison-flags] [--loop-on-error N] [--reinit]\n");
 			return 2;
 		}
 	}
@@ -72,7 +77,7 @@ int main(int argc, char **argv)
 		run->flags = 0x1;
 
 	long errors = 0;
-	for (int exits = 0; exits < 64; exits++) {
+	for (int exits = 0; exits < 64;) {
 		int r = ioctl(vcpu, KVM_RUN, 0);
 		if (r < 0) {
 			int e = errno;
@@ -82,10 +87,16 @@ int main(int argc, char **argv)
 				printf("exit=fail_entry ret=-1 reason=0x%llx cpu=%u\n",
 				       (unsigned long long)run->fail_entry.hardware_entry_failure_reason,
 				       run->fail_entry.cpu);
+			if (reinit && (e == ENOEXEC || (e == EINVAL && run->exit_reason == KVM_EXIT_FAIL_ENTRY))) {
+				xioctl(vcpu, KVMRC_ARM_VCPU_INIT, &init, "KVM_ARM_VCPU_INIT");
+				printf("reinit\n");
+				continue;
+			}
 			if (++errors <= loop_on_error)
 				continue;
 			return 1;
 		}
+		exits++;
 		switch (run->exit_reason) {
 		case KVM_EXIT_MMIO:
 			if (!run->mmio.is_write)
