@@ -69,7 +69,10 @@ BEGIN {
 /^REALKVM-MODULE .* failed/ { fail($0) }
 /^ERROR / { fail($0) }
 /^VMMDONE / { done[kv($0, "arch") " " kv($0, "kernel") " " kv($0, "cpu") " " kv($0, "shim")] = 1 }
-/^SKIP / { skips[kv($0, "arch") " " kv($0, "scenario") " " kv($0, "reason")] = skips[kv($0, "arch") " " kv($0, "scenario") " " kv($0, "reason")] " " kv($0, "kernel") }
+/^SKIP / {
+	sk = kv($0, "arch") " " kv($0, "scenario") " " kv($0, "reason")
+	if (index(skips[sk] " ", " " kv($0, "kernel") " ") == 0) skips[sk] = skips[sk] " " kv($0, "kernel")
+}
 /^RESULT / {
 	arch = kv($0, "arch"); k = kv($0, "kernel"); cpu = kv($0, "cpu"); shim = kv($0, "shim")
 	scen = kv($0, "scenario"); fld = kv($0, "field")

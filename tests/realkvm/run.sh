@@ -253,7 +253,7 @@ build_shim() { # arch
 			mkdir -p "$bd"
 			( cd "$bd" &&
 			  { [ -f Makefile ] || "$src/configure" --host=aarch64-linux-gnu >"$work/configure-arm64.log" 2>&1; } &&
-			  make -j2 >"$work/make-arm64.log" 2>&1 ) ||
+			  { make -j2 libkvmrun-compat.la >"$work/make-arm64.log" 2>&1 || make -j2 >>"$work/make-arm64.log" 2>&1; } ) ||
 				log "aarch64 cross build of the shim failed (logs: $work/configure-arm64.log $work/make-arm64.log)"
 			lib=$(find_shim "$bd")
 		fi ;;
