@@ -24,6 +24,7 @@ _Static_assert(OFF(internal.data) == L_INTERNAL_DATA, "internal.data");
 _Static_assert(sizeof(((struct kvm_run *)0)->internal.data) / 8 == 16, "internal.data[16]");
 _Static_assert(OFF(system_event.ndata) == L_SYSTEM_EVENT_NDATA, "system_event.ndata");
 _Static_assert(OFF(system_event.data) == L_SYSTEM_EVENT_DATA, "system_event.data");
+_Static_assert(OFF(hypercall.args[3]) == L_HYPERCALL_ARGS3, "hypercall.args[3]");
 _Static_assert(OFF(hypercall.ret) == L_HYPERCALL_RET, "hypercall.ret");
 _Static_assert(OFF(hypercall.longmode) == L_HYPERCALL_FLAGS, "hypercall.longmode (flags since 6.4)");
 _Static_assert(OFF(hypercall.longmode) + 4 == L_HYPERCALL_FLAGS_HIGH, "hypercall pad (upper half of flags since 6.4)");

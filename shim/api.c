@@ -92,13 +92,19 @@ static const char *vouch_text(const struct kvmrc_rule *r, char *buf, size_t len)
 		snprintf(buf, len, "cap %u", r->vouch_arg);
 		return buf;
 	case KVMRC_VOUCH_ESR_EC:
-		snprintf(buf, len, "ESR.EC == 0x%x", r->vouch_arg);
+		snprintf(buf, len, "EC of u32@%u == 0x%x", r->vouch_at, r->vouch_arg);
 		return buf;
 	case KVMRC_VOUCH_U32_EQ:
-		snprintf(buf, len, "u32 at union == %u", r->vouch_arg);
+		snprintf(buf, len, "u32@%u == %u", r->vouch_at, r->vouch_arg);
 		return buf;
 	case KVMRC_VOUCH_U64_EQ:
-		snprintf(buf, len, "u64 at union == %u", r->vouch_arg);
+		snprintf(buf, len, "u64@%u == %u", r->vouch_at, r->vouch_arg);
+		return buf;
+	case KVMRC_VOUCH_U64_NE:
+		snprintf(buf, len, "u64@%u != %u", r->vouch_at, r->vouch_arg);
+		return buf;
+	case KVMRC_VOUCH_U64_ANY:
+		snprintf(buf, len, "u64@%u & 0x%x", r->vouch_at, r->vouch_arg);
 		return buf;
 	default:
 		return "?";
@@ -126,7 +132,8 @@ KVMRC_EXPORT int kvmrun_compat_rule_get(size_t i, struct kvmrun_compat_rule_info
 	out->offset = r->offset;
 	out->size = r->size;
 	out->vouch = vouch_text(r, buf, sizeof(vouch_buf[0]));
-	out->action = r->action == KVMRC_ACT_CLAMP_U32 ? "clamp" : "zero";
+	out->action = r->action == KVMRC_ACT_CLAMP_U32 ? "clamp" :
+		      r->action == KVMRC_ACT_ZERO_BEYOND ? "zero beyond ndata" : "zero";
 	out->since = r->since;
 	out->source = r->source;
 	out->ledger = r->ledger;

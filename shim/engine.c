@@ -68,15 +68,9 @@ static inline uint64_t load_u64(const uint8_t *p)
 	return v;
 }
 
-static inline unsigned int union_offset(enum kvmrun_compat_arch arch)
+static int vouched(const struct kvmrc_rule *r, const uint8_t *run, const struct kvmrun_compat_caps *caps)
 {
-	return arch == KVMRUN_COMPAT_ARCH_S390X ? KVMRC_RUN_UNION_OFFSET_S390 : KVMRC_RUN_UNION_OFFSET;
-}
-
-static int vouched(const struct kvmrc_rule *r, const uint8_t *run, enum kvmrun_compat_arch arch,
-		   const struct kvmrun_compat_caps *caps)
-{
-	const uint8_t *u = run + union_offset(arch);
+	const uint8_t *at = run + r->vouch_at;
 	uint16_t flags;
 
 	switch (r->vouch) {
@@ -89,11 +83,15 @@ static int vouched(const struct kvmrc_rule *r, const uint8_t *run, enum kvmrun_c
 		return caps && r->vouch_arg < 256 &&
 		       (caps->bits[r->vouch_arg / 64] >> (r->vouch_arg % 64)) & 1;
 	case KVMRC_VOUCH_ESR_EC:
-		return KVMRC_ESR_EC(load_u32(u)) == r->vouch_arg;
+		return KVMRC_ESR_EC(load_u32(at)) == r->vouch_arg;
 	case KVMRC_VOUCH_U32_EQ:
-		return load_u32(u) == r->vouch_arg;
+		return load_u32(at) == r->vouch_arg;
 	case KVMRC_VOUCH_U64_EQ:
-		return load_u64(u) == r->vouch_arg;
+		return load_u64(at) == r->vouch_arg;
+	case KVMRC_VOUCH_U64_NE:
+		return load_u64(at) != r->vouch_arg;
+	case KVMRC_VOUCH_U64_ANY:
+		return (load_u64(at) & r->vouch_arg) != 0;
 	default:
 		return 1; /* unknown vouch kind: leave the bytes alone */
 	}
@@ -121,6 +119,18 @@ zero:
 		v = r->action_arg;
 		memcpy(p, &v, sizeof(v));
 		return 1;
+	case KVMRC_ACT_ZERO_BEYOND: {
+		/* entries [ndata, size/8) of a u64 array; ndata was bounded by
+		 * an earlier row of the same exit */
+		uint32_t ndata = load_u32(run + r->action_arg);
+		unsigned int from = ndata < r->size / 8u ? ndata * 8u : r->size;
+		for (unsigned int i = from; i < r->size; i++)
+			if (p[i]) {
+				memset(p + from, 0, r->size - from);
+				return 1;
+			}
+		return 0;
+	}
 	default:
 		return 0;
 	}
@@ -146,7 +156,7 @@ int kvmrc_engine_apply(uint8_t *run, enum kvmrun_compat_arch arch,
 	const struct span s = rule_index[arch][slot];
 	for (unsigned int i = s.first; i < (unsigned int)s.first + s.count; i++) {
 		const struct kvmrc_rule *r = &kvmrc_rules[i];
-		if (!(r->when & when) || vouched(r, run, arch, caps))
+		if (!(r->when & when) || vouched(r, run, caps))
 			continue;
 		if (act(r, run)) {
 			changed++;

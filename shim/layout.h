@@ -19,6 +19,7 @@
 #define L_INTERNAL_DATA           (L_U + 8)
 #define L_SYSTEM_EVENT_NDATA      (L_U + 4)
 #define L_SYSTEM_EVENT_DATA       (L_U + 8)
+#define L_HYPERCALL_ARGS3         (L_U + 32)
 #define L_HYPERCALL_RET           (L_U + 56)
 #define L_HYPERCALL_FLAGS         (L_U + 64)
 #define L_HYPERCALL_FLAGS_HIGH    (L_U + 68)

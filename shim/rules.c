@@ -15,9 +15,40 @@
 #define ARM64 KVMRUN_COMPAT_ARCH_ARM64
 #define X86   KVMRUN_COMPAT_ARCH_X86_64
 
+#define RISCV KVMRUN_COMPAT_ARCH_RISCV64
+
 #define RET_OK     KVMRC_WHEN_RET_OK
 #define RET_EINVAL KVMRC_WHEN_RET_EINVAL
 #define BEFORE_RUN KVMRC_WHEN_BEFORE_RUN
+
+/* internal.data[] entries at or beyond ndata: never part of the exit. */
+#define INTERNAL_DATA_TAIL(arch_, an)                                                      \
+	{ .name = an ".internal.data-beyond-ndata", .arch = arch_, .when = RET_OK,          \
+	  .exit_reason = KVM_EXIT_INTERNAL_ERROR, .offset = L_INTERNAL_DATA, .size = 128,     \
+	  .vouch = KVMRC_VOUCH_NONE, .action = KVMRC_ACT_ZERO_BEYOND,                         \
+	  .action_arg = L_INTERNAL_NDATA,                                                     \
+	  .since = "2.6.33", .source = "uapi kvm.h: data[0..ndata) only", .ledger = "G2" }
+
+/* system_event: ndata exists only with KVM_CAP_SYSTEM_EVENT_DATA; it never
+ * exceeds the array; data[] beyond ndata (and the legacy flags == data[0]
+ * when ndata is 0) is not part of the exit. */
+#define SYSTEM_EVENT_ROWS(arch_, an)                                                       \
+	{ .name = an ".system_event.ndata", .arch = arch_, .when = RET_OK,                    \
+	  .exit_reason = KVM_EXIT_SYSTEM_EVENT, .offset = L_SYSTEM_EVENT_NDATA, .size = 4,    \
+	  .vouch = KVMRC_VOUCH_CAP, .vouch_arg = KVM_CAP_SYSTEM_EVENT_DATA,                   \
+	  .action = KVMRC_ACT_ZERO, .since = "5.18",                                          \
+	  .source = "d495f942f40a KVM: fix bad user ABI for KVM_EXIT_SYSTEM_EVENT",           \
+	  .ledger = "G3" },                                                                   \
+	{ .name = an ".system_event.ndata-bound", .arch = arch_, .when = RET_OK,              \
+	  .exit_reason = KVM_EXIT_SYSTEM_EVENT, .offset = L_SYSTEM_EVENT_NDATA, .size = 4,    \
+	  .vouch = KVMRC_VOUCH_NONE, .action = KVMRC_ACT_CLAMP_U32, .action_arg = 16,         \
+	  .since = "5.18", .source = "uapi kvm.h: __u64 data[16]", .ledger = "G3" },          \
+	{ .name = an ".system_event.data-beyond-ndata", .arch = arch_, .when = RET_OK,        \
+	  .exit_reason = KVM_EXIT_SYSTEM_EVENT, .offset = L_SYSTEM_EVENT_DATA, .size = 128,   \
+	  .vouch = KVMRC_VOUCH_NONE, .action = KVMRC_ACT_ZERO_BEYOND,                         \
+	  .action_arg = L_SYSTEM_EVENT_NDATA, .since = "5.18",                                \
+	  .source = "d495f942f40a; x86 Hyper-V crash/reset write type only (ndata = 0 since 5.18)", \
+	  .ledger = "G4" }
 
 const struct kvmrc_rule kvmrc_rules[] = {
 	/* ---- arm64, before KVM_RUN ---- */
@@ -36,7 +67,7 @@ const struct kvmrc_rule kvmrc_rules[] = {
 	  .ledger = "A1" },
 	{ .name = "arm64.debug.far", .arch = ARM64, .when = RET_OK,
 	  .exit_reason = KVM_EXIT_DEBUG, .offset = L_DEBUG_ARM64_FAR, .size = 8,
-	  .vouch = KVMRC_VOUCH_ESR_EC, .vouch_arg = KVMRC_ESR_EC_WATCHPT_LOW,
+	  .vouch = KVMRC_VOUCH_ESR_EC, .vouch_at = L_U, .vouch_arg = KVMRC_ESR_EC_WATCHPT_LOW,
 	  .action = KVMRC_ACT_ZERO,
 	  .since = "3.16", .source = "handle_exit.c kvm_handle_guest_debug: far only for ESR_ELx_EC_WATCHPT_LOW",
 	  .ledger = "A3" },
@@ -58,13 +89,13 @@ const struct kvmrc_rule kvmrc_rules[] = {
 	 * ARM_EXCEPTION_HYP_GONE writes neither. */
 	{ .name = "arm64.fail_entry.reason", .arch = ARM64, .when = RET_OK,
 	  .exit_reason = KVM_EXIT_FAIL_ENTRY, .offset = L_FAIL_ENTRY_REASON, .size = 8,
-	  .vouch = KVMRC_VOUCH_U64_EQ, .vouch_arg = (uint32_t)KVMRC_ARM64_FAIL_ENTRY_CPU_UNSUPPORTED,
+	  .vouch = KVMRC_VOUCH_U64_EQ, .vouch_at = L_U, .vouch_arg = (uint32_t)KVMRC_ARM64_FAIL_ENTRY_CPU_UNSUPPORTED,
 	  .action = KVMRC_ACT_ZERO,
 	  .since = "5.18", .source = "arm.c kvm_vcpu_exit_request (PMU mismatch); handle_exit.c ARM_EXCEPTION_HYP_GONE",
 	  .ledger = "A5" },
 	{ .name = "arm64.fail_entry.cpu", .arch = ARM64, .when = RET_OK,
 	  .exit_reason = KVM_EXIT_FAIL_ENTRY, .offset = L_FAIL_ENTRY_CPU, .size = 4,
-	  .vouch = KVMRC_VOUCH_U64_EQ, .vouch_arg = (uint32_t)KVMRC_ARM64_FAIL_ENTRY_CPU_UNSUPPORTED,
+	  .vouch = KVMRC_VOUCH_U64_EQ, .vouch_at = L_U, .vouch_arg = (uint32_t)KVMRC_ARM64_FAIL_ENTRY_CPU_UNSUPPORTED,
 	  .action = KVMRC_ACT_ZERO,
 	  .since = "5.18", .source = "arm.c kvm_vcpu_exit_request: fail_entry.cpu = smp_processor_id()",
 	  .ledger = "A5" },
@@ -76,20 +107,57 @@ const struct kvmrc_rule kvmrc_rules[] = {
 	  .vouch = KVMRC_VOUCH_NONE, .action = KVMRC_ACT_ZERO,
 	  .since = "never", .source = "handle_exit.c handle_exit: default: run->exit_reason = KVM_EXIT_INTERNAL_ERROR",
 	  .ledger = "A6" },
+	INTERNAL_DATA_TAIL(ARM64, "arm64"),
 
-	/* ---- x86_64 KVM_EXIT_DEBUG: pad is never written ---- */
+	/* ---- arm64 KVM_EXIT_SYSTEM_EVENT ---- */
+	SYSTEM_EVENT_ROWS(ARM64, "arm64"),
+
+	/* ---- x86_64 KVM_EXIT_DEBUG ---- */
 	{ .name = "x86_64.debug.pad", .arch = X86, .when = RET_OK,
 	  .exit_reason = KVM_EXIT_DEBUG, .offset = L_DEBUG_X86_PAD, .size = 4,
 	  .vouch = KVMRC_VOUCH_NONE, .action = KVMRC_ACT_ZERO,
 	  .since = "never", .source = "vmx.c handle_exception_nmi / svm.c db_interception: pad not written",
 	  .ledger = "X1" },
+	{ .name = "x86_64.debug.dr6", .arch = X86, .when = RET_OK,
+	  .exit_reason = KVM_EXIT_DEBUG, .offset = L_DEBUG_X86_DR6, .size = 8,
+	  .vouch = KVMRC_VOUCH_U32_EQ, .vouch_at = L_U, .vouch_arg = 1 /* DB_VECTOR */,
+	  .action = KVMRC_ACT_ZERO,
+	  .since = "2.6.26", .source = "vmx.c handle_exception_nmi: dr6/dr7 only in case DB_VECTOR, not BP_VECTOR",
+	  .ledger = "X2" },
+	/* after dr6: on #BP dr6 is zero by now, so dr7 follows */
+	{ .name = "x86_64.debug.dr7", .arch = X86, .when = RET_OK,
+	  .exit_reason = KVM_EXIT_DEBUG, .offset = L_DEBUG_X86_DR7, .size = 8,
+	  .vouch = KVMRC_VOUCH_U64_ANY, .vouch_at = L_DEBUG_X86_DR6, .vouch_arg = 0xf /* DR6.B0-B3 */,
+	  .action = KVMRC_ACT_ZERO,
+	  .since = "2.6.26", .source = "x86.c kvm_vcpu_do_singlestep / kvm_vcpu_check_code_breakpoint write dr6, pc, exception only",
+	  .ledger = "X3" },
 
-	/* ---- internal.ndata never beyond the 16-entry array ---- */
+	/* ---- x86_64 KVM_EXIT_HYPERCALL (hypercall.ret, bytes 88..95, is an input) ---- */
+	{ .name = "x86_64.hypercall.args3-5", .arch = X86, .when = RET_OK,
+	  .exit_reason = KVM_EXIT_HYPERCALL, .offset = L_HYPERCALL_ARGS3, .size = 24,
+	  .vouch = KVMRC_VOUCH_U64_NE, .vouch_at = L_U, .vouch_arg = 12 /* KVM_HC_MAP_GPA_RANGE */,
+	  .action = KVMRC_ACT_ZERO,
+	  .since = "5.14", .source = "x86.c kvm_emulate_hypercall: KVM_HC_MAP_GPA_RANGE fills nr, args[0..2]",
+	  .ledger = "X4" },
+	{ .name = "x86_64.hypercall.flags-high", .arch = X86, .when = RET_OK,
+	  .exit_reason = KVM_EXIT_HYPERCALL, .offset = L_HYPERCALL_FLAGS_HIGH, .size = 4,
+	  .vouch = KVMRC_VOUCH_NONE, .action = KVMRC_ACT_ZERO,
+	  .since = "6.4", .source = "Redefine 'longmode' as a flag for KVM_EXIT_HYPERCALL: only bit 0 defined",
+	  .ledger = "X5" },
+
+	/* ---- x86_64 KVM_EXIT_INTERNAL_ERROR ---- */
 	{ .name = "x86_64.internal.ndata-bound", .arch = X86, .when = RET_OK,
 	  .exit_reason = KVM_EXIT_INTERNAL_ERROR, .offset = L_INTERNAL_NDATA, .size = 4,
 	  .vouch = KVMRC_VOUCH_NONE, .action = KVMRC_ACT_CLAMP_U32, .action_arg = 16,
 	  .since = "2.6.33", .source = "uapi kvm.h: __u64 data[16]",
 	  .ledger = "G1" },
+	INTERNAL_DATA_TAIL(X86, "x86_64"),
+
+	/* ---- x86_64 KVM_EXIT_SYSTEM_EVENT (Hyper-V crash and reset, SEV-ES) ---- */
+	SYSTEM_EVENT_ROWS(X86, "x86_64"),
+
+	/* ---- riscv64 KVM_EXIT_SYSTEM_EVENT (SBI SRST) ---- */
+	SYSTEM_EVENT_ROWS(RISCV, "riscv64"),
 };
 
 const unsigned int kvmrc_rule_count = sizeof(kvmrc_rules) / sizeof(kvmrc_rules[0]);

@@ -20,15 +20,18 @@ enum kvmrc_vouch {
 	KVMRC_VOUCH_NONE,      /* nothing: the rule always acts */
 	KVMRC_VOUCH_FLAG,      /* run->flags & arg */
 	KVMRC_VOUCH_CAP,       /* capability arg present or enabled on the VM */
-	KVMRC_VOUCH_ESR_EC,    /* arm64: EC of the 32-bit hsr at the union start == arg */
-	KVMRC_VOUCH_U32_EQ,    /* u32 at union start == arg (x86 debug: exception vector) */
-	KVMRC_VOUCH_U64_EQ,    /* u64 at union start == arg (arm64 fail_entry reason) */
+	KVMRC_VOUCH_ESR_EC,    /* arm64: EC of the 32-bit hsr at vouch_at == arg */
+	KVMRC_VOUCH_U32_EQ,    /* u32 at vouch_at == arg (x86 debug: exception vector) */
+	KVMRC_VOUCH_U64_EQ,    /* u64 at vouch_at == arg (arm64 fail_entry reason) */
+	KVMRC_VOUCH_U64_NE,    /* u64 at vouch_at != arg (hypercall nr) */
+	KVMRC_VOUCH_U64_ANY,   /* u64 at vouch_at & arg != 0 (x86 dr6 breakpoint bits) */
 };
 
 /* What the rule does when nothing vouches for the field. */
 enum kvmrc_action {
 	KVMRC_ACT_ZERO,        /* bytes [offset, offset+size) = 0 */
 	KVMRC_ACT_CLAMP_U32,   /* u32 at offset = min(value, arg) */
+	KVMRC_ACT_ZERO_BEYOND, /* u64 array at offset: zero entries from index (u32 at arg) on */
 };
 
 #define KVMRC_EXIT_ANY 0xffffu
@@ -44,6 +47,7 @@ struct kvmrc_rule {
 	uint16_t size;
 	uint8_t vouch;             /* enum kvmrc_vouch */
 	uint8_t action;            /* enum kvmrc_action */
+	uint16_t vouch_at;         /* byte in kvm_run the vouch reads (U32/U64/ESR kinds) */
 	uint32_t vouch_arg;
 	uint32_t action_arg;
 	const char *since;         /* kernel that defined or fixed the field */

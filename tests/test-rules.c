@@ -230,3 +230,94 @@ Test(table, rows_of_one_arch_and_exit_are_contiguous)
 		}
 	}
 }
+
+Test(x86_debug, bp_exit_zeroes_dr6_and_dr7)
+{
+	fresh(KVM_EXIT_DEBUG, 0x5a);
+	put32(32, 3); /* BP_VECTOR */
+	sanitize(X86, &ret_ok);
+	cr_assert_eq(u64_at(48), 0);
+	cr_assert_eq(u64_at(56), 0);
+	cr_assert_eq(u64_at(40), 0x5a5a5a5a5a5a5a5aull, "pc kept");
+}
+
+Test(x86_debug, single_step_keeps_dr6_and_zeroes_dr7)
+{
+	fresh(KVM_EXIT_DEBUG, 0x11);
+	put32(32, 1);
+	put64(48, 0xffff4ff0); /* DR6.BS, no B0-B3 */
+	sanitize(X86, &ret_ok);
+	cr_assert_eq(u64_at(48), 0xffff4ff0);
+	cr_assert_eq(u64_at(56), 0, "dr7 not written on the single-step path");
+}
+
+Test(x86_debug, hardware_breakpoint_hit_keeps_dr7)
+{
+	fresh(KVM_EXIT_DEBUG, 0);
+	put32(32, 1);
+	put64(48, 0xffff0ff2); /* B1 */
+	put64(56, 0x00d00408);
+	sanitize(X86, &ret_ok);
+	cr_assert_eq(u64_at(56), 0x00d00408);
+}
+
+Test(x86_hypercall, map_gpa_range_zeroes_args_3_to_5_and_flags_high_but_never_ret)
+{
+	fresh(KVM_EXIT_HYPERCALL, 0x33);
+	put64(32, 12);
+	sanitize(X86, &ret_ok);
+	for (unsigned int b = 64; b < 88; b++)
+		cr_assert_eq(page[b], 0, "args[3..5] byte %u", b);
+	for (unsigned int b = 88; b < 96; b++)
+		cr_assert_eq(page[b], 0x33, "hypercall.ret byte %u is an input", b);
+	cr_assert_eq(u32_at(96), 0x33333333, "longmode (bit 0 of flags) is the kernel's");
+	cr_assert_eq(u32_at(100), 0);
+	cr_assert_eq(u64_at(40), 0x3333333333333333ull, "args[0] kept");
+}
+
+Test(x86_hypercall, other_hypercalls_keep_their_args)
+{
+	fresh(KVM_EXIT_HYPERCALL, 0x33);
+	put64(32, 99);
+	sanitize(X86, &ret_ok);
+	cr_assert_eq(u64_at(64), 0x3333333333333333ull);
+}
+
+Test(system_event, without_the_capability_there_is_no_ndata_and_no_data)
+{
+	fresh(KVM_EXIT_SYSTEM_EVENT, 0x55);
+	put32(32, 5); /* KVM_SYSTEM_EVENT_CRASH */
+	sanitize(X86, &ret_ok);
+	cr_assert_eq(u32_at(32), 5, "type kept");
+	cr_assert_eq(u32_at(36), 0);
+	for (unsigned int b = 40; b < 168; b++)
+		cr_assert_eq(page[b], 0, "data byte %u", b);
+	cr_assert_eq(page[168], 0x55, "nothing beyond data[15]");
+}
+
+Test(system_event, with_the_capability_data_up_to_ndata_is_kept_and_ndata_bounded)
+{
+	struct kvmrun_compat_caps caps = { { 0 } };
+	kvmrun_compat_caps_add(&caps, KVM_CAP_SYSTEM_EVENT_DATA);
+	for (unsigned int arch = X86; arch <= KVMRUN_COMPAT_ARCH_RISCV64; arch++) {
+		fresh(KVM_EXIT_SYSTEM_EVENT, 0x55);
+		put32(36, 2);
+		kvmrun_compat_sanitize(page, 2352, arch, &caps, &ret_ok);
+		cr_assert_eq(u32_at(36), 2);
+		cr_assert_eq(u64_at(40), 0x5555555555555555ull);
+		cr_assert_eq(u64_at(48), 0x5555555555555555ull);
+		cr_assert_eq(u64_at(56), 0, "data[2] beyond ndata");
+		put32(36, 291); /* stale, beyond the array */
+		kvmrun_compat_sanitize(page, 2352, arch, &caps, &ret_ok);
+		cr_assert_eq(u32_at(36), 16);
+	}
+}
+
+Test(x86_internal, data_beyond_ndata_is_zeroed)
+{
+	fresh(KVM_EXIT_INTERNAL_ERROR, 0x44);
+	put32(36, 2);
+	sanitize(X86, &ret_ok);
+	cr_assert_eq(u64_at(48), 0x4444444444444444ull);
+	cr_assert_eq(u64_at(56), 0);
+}
