@@ -11,6 +11,8 @@
 # expected.txt says, per arch / kernel range / scenario / field, one of
 #   stale    stale without the shim, 0 with it
 #   kernel   written by the kernel (set or zero) without the shim, unchanged by the shim
+#   input    read back by the kernel on the next KVM_RUN: the shim must leave it as
+#            it was before KVM_RUN, whatever the kernel did
 #   =0xHEX   exactly this value with and without the shim
 #   any      recorded, not checked (both modes)
 # A RESULT with no matching expectation is a failure (new drift must be looked at).
@@ -106,6 +108,9 @@ END {
 		} else if (cls == "kernel") {
 			if (obs == "stale") verdict = "UNEXPECTED-STALE"
 			else if (on != "" && hexz(on) != hexz(off)) verdict = "SHIM-CHANGED-VOUCHED"
+		} else if (cls == "input") {
+			if (on != "" && hexz(on) != hexz(bef[ids[i], "on"]) && hexz(on) != hexz(off))
+				verdict = "SHIM-TOUCHED-INPUT"
 		} else if (cls ~ /^=/) {
 			if (hexz(off) != hexz(substr(cls, 2))) verdict = "VALUE-" off
 			else if (on != "" && hexz(on) != hexz(substr(cls, 2))) verdict = "SHIM-VALUE-" on
