@@ -9,7 +9,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/ioctl.h>
+#include <pthread.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <linux/kvm.h>
 #include "kvmrun-compat-uapi.h"
 #include "preload.h"
@@ -192,4 +194,72 @@ Test(fdtrack, many_vms_and_vcpus_recycle_their_slots)
 		close(v.vm);
 		close(v.kvm);
 	}
+}
+
+struct worker {
+	int vcpu;
+	struct kvm_run *run;
+	int sanitized;
+};
+
+static void *vcpu_thread(void *arg)
+{
+	struct worker *w = arg;
+	for (int i = 0; i < 200; i++) {
+		if (ioctl(w->vcpu, KVM_RUN, 0) != 0)
+			return NULL;
+		if (w->run->exit_reason == KVM_EXIT_DEBUG && hsr_high(w->run) == 0)
+			w->sanitized++;
+	}
+	return NULL;
+}
+
+Test(fdtrack, vcpus_in_parallel_threads_are_sanitized_independently)
+{
+	setenv("KVMEMU_SCENARIO", SCENARIO "; " SCENARIO "; " SCENARIO, 1);
+	int kvm = open("/dev/kvm", O_RDWR);
+	int vm = ioctl(kvm, KVM_CREATE_VM, 0);
+	struct kvmrc_arm64_vcpu_init init = { 0 };
+	ioctl(vm, KVMRC_ARM_PREFERRED_TARGET, &init);
+	size_t size = (size_t)ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	struct worker w[4];
+	pthread_t t[4];
+	for (int i = 0; i < 4; i++) {
+		w[i].vcpu = ioctl(vm, KVM_CREATE_VCPU, i);
+		cr_assert_geq(w[i].vcpu, 0);
+		cr_assert_eq(ioctl(w[i].vcpu, KVMRC_ARM_VCPU_INIT, &init), 0);
+		w[i].run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, w[i].vcpu, 0);
+		w[i].sanitized = 0;
+	}
+	for (int i = 0; i < 4; i++)
+		pthread_create(&t[i], NULL, vcpu_thread, &w[i]);
+	/* meanwhile this thread churns the fd table */
+	for (int i = 0; i < 2000; i++) {
+		int fd = open("/dev/null", O_RDONLY);
+		int d = dup(fd);
+		close(fd);
+		close(d);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		cr_assert_eq(w[i].sanitized, 3, "vCPU %d: %d of 3 debug exits sanitized", i, w[i].sanitized);
+	}
+}
+
+Test(fdtrack, a_forked_child_can_use_files_and_exit)
+{
+	struct vm v;
+	vm_start(&v, SCENARIO);
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* the child closes inherited KVM fds and reuses their numbers */
+		close(v.vcpu);
+		int fd = open("/dev/null", O_RDONLY);
+		_exit(fd == v.vcpu && shim_vcpu_state(fd) == -EBADF ? 0 : 1);
+	}
+	int status;
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	cr_assert_eq(shim_vcpu_state(v.vcpu), 0, "the parent's vCPU is still tracked");
+	cr_assert_eq(run_to_debug(v.vcpu, v.run), 0);
 }
