@@ -31,8 +31,21 @@ _Static_assert(OFF(hypercall.longmode) + 4 == L_HYPERCALL_FLAGS_HIGH, "hypercall
 _Static_assert(sizeof(struct kvm_run) == KVMRC_RUN_SIZE, "sizeof(struct kvm_run)");
 _Static_assert(OFF(hw) == KVMRC_RUN_UNION_OFFSET, "KVMRC_RUN_UNION_OFFSET");
 _Static_assert(OFF(flags) == KVMRC_RUN_FLAGS_OFFSET, "KVMRC_RUN_FLAGS_OFFSET");
+#ifdef KVM_MEMORY_EXIT_FLAG_PRIVATE /* headers of 6.8 and later */
+_Static_assert(OFF(memory_fault.flags) == L_MEMORY_FAULT, "memory_fault.flags (uapi)");
+_Static_assert(OFF(memory_fault.size) + 8 == L_MEMORY_FAULT + L_MEMORY_FAULT_SIZE, "memory_fault.size (uapi)");
+#endif
+#ifdef KVM_EXIT_ARM_SEA_FLAG_GPA_VALID /* headers of 6.19 and later */
+_Static_assert(OFF(arm_sea.gva) == L_ARM_SEA_GVA, "arm_sea.gva (uapi)");
+_Static_assert(OFF(arm_sea.gpa) == L_ARM_SEA_GPA, "arm_sea.gpa (uapi)");
+#endif
 #else
 _Static_assert(OFF(hw) == KVMRC_RUN_UNION_OFFSET_S390, "s390x exit union start");
+_Static_assert(OFF(psw_mask) == KVMRC_S390_PSW_MASK_OFFSET, "s390x psw_mask");
+_Static_assert(OFF(debug.arch.pad) == LS_DEBUG_PAD, "s390x debug.pad (uapi)");
+_Static_assert(OFF(s390_tsch.dequeued) == LS_TSCH_DEQUEUED, "s390x tsch.dequeued (uapi)");
+_Static_assert(OFF(s390_stsi.reserved) == LS_STSI_RESERVED, "s390x stsi.reserved (uapi)");
+_Static_assert(OFF(internal.ndata) == LS_U + 4, "s390x internal.ndata (uapi)");
 _Static_assert(sizeof(struct kvm_run) == KVMRC_RUN_SIZE_S390, "s390x sizeof(struct kvm_run)");
 #endif
 
@@ -44,6 +57,22 @@ _Static_assert(L_U + offsetof(struct kvmrc_x86_debug_exit_arch, pad) == L_DEBUG_
 _Static_assert(L_U + offsetof(struct kvmrc_x86_debug_exit_arch, dr6) == L_DEBUG_X86_DR6, "x86 dr6");
 _Static_assert(L_U + offsetof(struct kvmrc_x86_debug_exit_arch, dr7) == L_DEBUG_X86_DR7, "x86 dr7");
 _Static_assert(sizeof(struct kvmrc_arm64_vcpu_init) == 32, "kvm_vcpu_init");
+_Static_assert(L_U + offsetof(struct kvmrc_memory_fault, flags) == L_MEMORY_FAULT, "memory_fault.flags");
+_Static_assert(sizeof(struct kvmrc_memory_fault) == L_MEMORY_FAULT_SIZE, "memory_fault size");
+_Static_assert(L_U + offsetof(struct kvmrc_arm_sea, flags) == L_ARM_SEA_FLAGS, "arm_sea.flags");
+_Static_assert(L_U + offsetof(struct kvmrc_arm_sea, esr) == L_ARM_SEA_ESR, "arm_sea.esr");
+_Static_assert(L_U + offsetof(struct kvmrc_arm_sea, gva) == L_ARM_SEA_GVA, "arm_sea.gva");
+_Static_assert(L_U + offsetof(struct kvmrc_arm_sea, gpa) == L_ARM_SEA_GPA, "arm_sea.gpa");
+/* s390x: the transcribed union members, placed at the s390x union start */
+_Static_assert(LS_U == KVMRC_RUN_UNION_OFFSET_S390, "s390x union start");
+_Static_assert(KVMRC_S390_PSW_ADDR_OFFSET + 8 == LS_U, "s390x psw_addr ends where the union starts");
+_Static_assert(LS_U + offsetof(struct kvmrc_s390_debug_exit_arch, type) == LS_DEBUG_TYPE, "s390x debug.type");
+_Static_assert(LS_U + offsetof(struct kvmrc_s390_debug_exit_arch, pad) == LS_DEBUG_PAD, "s390x debug.pad");
+_Static_assert(sizeof(((struct kvmrc_s390_debug_exit_arch *)0)->pad) == 7, "s390x debug.pad[7]");
+_Static_assert(LS_U + offsetof(struct kvmrc_s390_tsch, subchannel_id) == LS_TSCH_SUBCHANNEL, "s390x tsch.subchannel_id");
+_Static_assert(offsetof(struct kvmrc_s390_tsch, ipb) == 12, "s390x tsch: 12 bytes of interrupt data before ipb");
+_Static_assert(LS_U + offsetof(struct kvmrc_s390_tsch, dequeued) == LS_TSCH_DEQUEUED, "s390x tsch.dequeued");
+_Static_assert(LS_U + offsetof(struct kvmrc_s390_stsi, reserved) == LS_STSI_RESERVED, "s390x stsi.reserved");
 
 /* and against the real headers where the build architecture has them */
 #if defined(__aarch64__)

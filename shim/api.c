@@ -106,6 +106,12 @@ static const char *vouch_text(const struct kvmrc_rule *r, char *buf, size_t len)
 	case KVMRC_VOUCH_U64_ANY:
 		snprintf(buf, len, "u64@%u & 0x%x", r->vouch_at, r->vouch_arg);
 		return buf;
+	case KVMRC_VOUCH_U64_NONE:
+		snprintf(buf, len, "!(u64@%u & 0x%x)", r->vouch_at, r->vouch_arg);
+		return buf;
+	case KVMRC_VOUCH_U8_NE:
+		snprintf(buf, len, "u8@%u != %u", r->vouch_at, r->vouch_arg);
+		return buf;
 	default:
 		return "?";
 	}

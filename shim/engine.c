@@ -92,6 +92,10 @@ static int vouched(const struct kvmrc_rule *r, const uint8_t *run, const struct 
 		return load_u64(at) != r->vouch_arg;
 	case KVMRC_VOUCH_U64_ANY:
 		return (load_u64(at) & r->vouch_arg) != 0;
+	case KVMRC_VOUCH_U64_NONE:
+		return (load_u64(at) & r->vouch_arg) == 0;
+	case KVMRC_VOUCH_U8_NE:
+		return *at != r->vouch_arg;
 	default:
 		return 1; /* unknown vouch kind: leave the bytes alone */
 	}

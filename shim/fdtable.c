@@ -17,6 +17,7 @@
 #include "kvmrun-compat-uapi.h"
 #include "fdtable.h"
 #include "log.h"
+#include "shim.h"
 
 uintptr_t *kvmrc_fdt_slots;
 unsigned int kvmrc_fdt_nslots;
@@ -64,6 +65,7 @@ static void vcpu_put(struct kvmrc_vcpu *v)
 {
 	if (__atomic_sub_fetch(&v->refs, 1, __ATOMIC_ACQ_REL) == 0) {
 		struct kvmrc_vm *vm = v->vm;
+		kvmrc_stats_retire(v);
 		v->vm = NULL;
 		vm_put(vm);
 		__atomic_store_n(&v->in_use, 0, __ATOMIC_RELEASE);

@@ -23,5 +23,19 @@
 #define L_HYPERCALL_RET           (L_U + 56)
 #define L_HYPERCALL_FLAGS         (L_U + 64)
 #define L_HYPERCALL_FLAGS_HIGH    (L_U + 68)
+#define L_MEMORY_FAULT            (L_U + 0)   /* flags, gpa, size: 24 bytes */
+#define L_MEMORY_FAULT_SIZE       24
+#define L_ARM_SEA_FLAGS           (L_U + 0)
+#define L_ARM_SEA_ESR             (L_U + 8)
+#define L_ARM_SEA_GVA             (L_U + 16)
+#define L_ARM_SEA_GPA             (L_U + 24)
+
+/* s390x: psw_mask/psw_addr at 32..47 (inputs), the exit union at 48 */
+#define LS_U                      48
+#define LS_DEBUG_TYPE             (LS_U + 8)
+#define LS_DEBUG_PAD              (LS_U + 9)  /* __u8 pad[7] */
+#define LS_TSCH_SUBCHANNEL        (LS_U + 0)  /* id, nr, io_int_parm, io_int_word: 12 bytes */
+#define LS_TSCH_DEQUEUED          (LS_U + 16)
+#define LS_STSI_RESERVED          (LS_U + 9)
 
 #endif

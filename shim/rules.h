@@ -25,6 +25,8 @@ enum kvmrc_vouch {
 	KVMRC_VOUCH_U64_EQ,    /* u64 at vouch_at == arg (arm64 fail_entry reason) */
 	KVMRC_VOUCH_U64_NE,    /* u64 at vouch_at != arg (hypercall nr) */
 	KVMRC_VOUCH_U64_ANY,   /* u64 at vouch_at & arg != 0 (x86 dr6 breakpoint bits) */
+	KVMRC_VOUCH_U64_NONE,  /* u64 at vouch_at & arg == 0 (arm64 ESR.FnV clear) */
+	KVMRC_VOUCH_U8_NE,     /* u8 at vouch_at != arg (endian-free; s390x tsch.dequeued) */
 };
 
 /* What the rule does when nothing vouches for the field. */

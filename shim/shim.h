@@ -28,6 +28,7 @@ void kvmrc_caps_enabled(struct kvmrc_vm *vm, unsigned int cap);
 int kvmrc_next_ioctl(int fd, unsigned long req, void *arg);
 
 /* Stats (stats.c). */
+void kvmrc_stats_retire(const struct kvmrc_vcpu *v); /* a vCPU object is being freed */
 void kvmrc_stats_write(void);
 
 #endif

@@ -15,6 +15,20 @@
 #include "config.h"
 #include "shim.h"
 
+/* Counters of vCPUs whose objects were freed (all fds closed, unmapped). */
+static uint64_t retired_hits[KVMRC_MAX_RULES];
+static uint64_t retired_runs;
+static uint32_t retired_vcpus;
+
+void kvmrc_stats_retire(const struct kvmrc_vcpu *v)
+{
+	for (unsigned int i = 0; i < KVMRC_MAX_RULES; i++)
+		if (v->hits[i])
+			__atomic_add_fetch(&retired_hits[i], v->hits[i], __ATOMIC_RELAXED);
+	__atomic_add_fetch(&retired_runs, v->runs, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&retired_vcpus, 1, __ATOMIC_RELAXED);
+}
+
 struct writer {
 	int fd;
 	int first_vcpu;
@@ -59,12 +73,25 @@ void kvmrc_stats_write(void)
 	struct writer w = { .first_vcpu = 1 };
 	char buf[256];
 
-	/* O_NOFOLLOW: never write through a planted symlink; the file is
-	 * created 0600 and an existing one must be a regular file we own. */
-	w.fd = (int)syscall(SYS_openat, AT_FDCWD, kvmrc_cfg.stats_path,
-			    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* O_NOFOLLOW: never write through a planted symlink; O_NONBLOCK: never
+	 * hang on a planted FIFO; in a directory others can write to (/tmp)
+	 * the file must not exist yet (O_EXCL).  An existing file must be a
+	 * regular file we own. */
+	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
+	char dir[sizeof(kvmrc_cfg.stats_path)];
+	struct stat dst;
+	strcpy(dir, kvmrc_cfg.stats_path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = 0;
+	if (stat(dir, &dst) != 0 || (dst.st_mode & S_IWOTH))
+		flags |= O_EXCL;
+	else
+		flags |= O_TRUNC;
+	w.fd = (int)syscall(SYS_openat, AT_FDCWD, kvmrc_cfg.stats_path, flags, 0600);
 	if (w.fd < 0) {
-		kvmrc_log(KVMRC_LOG_WARN, "cannot write stats to %s: %s", kvmrc_cfg.stats_path, strerror(errno));
+		kvmrc_log(KVMRC_LOG_WARN, "cannot write stats to %s: %s%s", kvmrc_cfg.stats_path, strerror(errno),
+			  errno == EEXIST ? " (in a directory others can write to, the stats file must not exist yet)" : "");
 		return;
 	}
 	struct stat st;
@@ -78,11 +105,19 @@ void kvmrc_stats_write(void)
 		 PACKAGE_VERSION, (long)getpid(), kvmrun_compat_arch_name(kvmrc_cfg.arch));
 	put(&w, buf);
 	kvmrc_fdt_for_each_vcpu(one_vcpu, &w);
-	put(&w, "\n  ],\n  \"rules\": {");
+	snprintf(buf, sizeof(buf), "\n  ],\n  \"retired_vcpus\": %u,\n  \"retired_runs\": %llu,\n  \"rules\": {",
+		 __atomic_load_n(&retired_vcpus, __ATOMIC_RELAXED),
+		 (unsigned long long)__atomic_load_n(&retired_runs, __ATOMIC_RELAXED));
+	put(&w, buf);
+	const char *sep = "";
 	for (unsigned int i = 0; i < kvmrc_rule_count && i < KVMRC_MAX_RULES; i++) {
-		snprintf(buf, sizeof(buf), "%s\n    \"%s\": %llu", i ? "," : "", kvmrc_rules[i].name,
-			 (unsigned long long)w.totals[i]);
+		if (kvmrc_rules[i].arch != kvmrc_cfg.arch)
+			continue; /* only the rules that can act in this process */
+		uint64_t total = w.totals[i] + __atomic_load_n(&retired_hits[i], __ATOMIC_RELAXED);
+		snprintf(buf, sizeof(buf), "%s\n    \"%s\": %llu", sep, kvmrc_rules[i].name,
+			 (unsigned long long)total);
 		put(&w, buf);
+		sep = ",";
 	}
 	put(&w, "\n  }\n}\n");
 	syscall(SYS_close, w.fd);
