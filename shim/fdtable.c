@@ -55,7 +55,7 @@ int kvmrc_fdt_init(void)
 	return 0;
 }
 
-static void vm_put(struct kvmrc_vm *vm)
+void kvmrc_fdt_vm_put(struct kvmrc_vm *vm)
 {
 	if (vm && __atomic_sub_fetch(&vm->refs, 1, __ATOMIC_ACQ_REL) == 0)
 		__atomic_store_n(&vm->in_use, 0, __ATOMIC_RELEASE);
@@ -67,7 +67,7 @@ static void vcpu_put(struct kvmrc_vcpu *v)
 		struct kvmrc_vm *vm = v->vm;
 		kvmrc_stats_retire(v);
 		v->vm = NULL;
-		vm_put(vm);
+		kvmrc_fdt_vm_put(vm);
 		__atomic_store_n(&v->in_use, 0, __ATOMIC_RELEASE);
 	}
 }
@@ -90,7 +90,7 @@ static void slot_put(uintptr_t slot)
 	if (v)
 		vcpu_put(v);
 	else
-		vm_put(kvmrc_slot_vm(slot));
+		kvmrc_fdt_vm_put(kvmrc_slot_vm(slot));
 }
 
 static void slot_store(int fd, uintptr_t value)
@@ -127,7 +127,8 @@ struct kvmrc_vm *kvmrc_fdt_new_vm(int fd)
 			continue;
 		memset(&vm->caps, 0, sizeof(vm->caps));
 		__atomic_store_n(&vm->refs, 1, __ATOMIC_RELEASE);
-		slot_store(fd, (uintptr_t)vm | KVMRC_ROLE_VM);
+		if (fd >= 0)
+			slot_store(fd, (uintptr_t)vm | KVMRC_ROLE_VM);
 		return vm;
 	}
 	kvmrc_log_once(KVMRC_LOG_WARN, "more than %d VMs at once; further VMs are passed through",

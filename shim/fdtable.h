@@ -57,6 +57,13 @@ struct kvmrc_vcpu {
 /* Maps the table (lazily, once).  Returns 0, or -1 when memory is short. */
 int kvmrc_fdt_init(void);
 
+/* Has any KVM fd been seen (is the table mapped)? */
+static inline int kvmrc_fdt_ready(void)
+{
+	extern uintptr_t *kvmrc_fdt_slots;
+	return __atomic_load_n(&kvmrc_fdt_slots, __ATOMIC_ACQUIRE) != NULL;
+}
+
 /* Slot of fd (0 when unknown or out of range).  Hot path. */
 static inline uintptr_t kvmrc_fdt_get(int fd)
 {
@@ -87,7 +94,10 @@ static inline struct kvmrc_vm *kvmrc_slot_vm(uintptr_t slot)
 /* fd now refers to a system fd / a new VM / a new vCPU of vm. */
 void kvmrc_fdt_set_system(int fd);
 void kvmrc_fdt_set_other(int fd);
+/* fd < 0: a VM object with no fd (for an adopted vCPU); its one reference
+ * is the caller's, to hand over with kvmrc_fdt_vm_put() once a vCPU holds it. */
 struct kvmrc_vm *kvmrc_fdt_new_vm(int fd);
+void kvmrc_fdt_vm_put(struct kvmrc_vm *vm);
 struct kvmrc_vcpu *kvmrc_fdt_new_vcpu(int fd, struct kvmrc_vm *vm, uint32_t id);
 
 /* fd was closed, or now names something unrelated. */

@@ -8,6 +8,11 @@
  * created, before a VMM installs its per-thread seccomp filters.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -125,12 +130,50 @@ out:
 	return r;
 }
 
+/*
+ * A vCPU fd the library never saw created: inherited across exec (QEMU CPR),
+ * received with SCM_RIGHTS, or created before the library loaded.  The
+ * kernel names it "anon_inode:kvm-vcpu:<id>".  Its VM is unknown, so the
+ * capabilities are asked of /dev/kvm.  Runs at mmap time, never on KVM_RUN.
+ */
+static struct kvmrc_vcpu *adopt_vcpu(int fd)
+{
+	static const char prefix[] = "anon_inode:kvm-vcpu:";
+	char path[32], target[64];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0 || (size_t)n < sizeof(prefix) - 1 || memcmp(target, prefix, sizeof(prefix) - 1)) {
+		if (kvmrc_fdt_ready()) /* remember, but allocate nothing for non-KVM processes */
+			kvmrc_fdt_set_other(fd);
+		return NULL;
+	}
+	target[n] = 0;
+	uint32_t id = (uint32_t)strtoul(target + sizeof(prefix) - 1, NULL, 10);
+	struct kvmrc_vm *vm = kvmrc_fdt_new_vm(-1);
+	if (vm) {
+		int sys = kvmrc_real.open("/dev/kvm", O_RDWR | O_CLOEXEC);
+		if (sys >= 0) {
+			kvmrc_caps_probe(vm, sys, sys);
+			kvmrc_real.close(sys);
+		}
+	}
+	struct kvmrc_vcpu *v = kvmrc_fdt_new_vcpu(fd, vm, id);
+	if (vm)
+		kvmrc_fdt_vm_put(vm); /* the vCPU holds it now */
+	if (v)
+		kvmrc_log(KVMRC_LOG_INFO, "adopted vCPU %u (fd %d) created outside the library's sight; "
+			  "capabilities from /dev/kvm", id, fd);
+	return v;
+}
+
 void kvmrc_after_mmap(void *addr, size_t len, int flags, int fd, int64_t offset)
 {
-	struct kvmrc_vcpu *v = kvmrc_slot_vcpu(kvmrc_fdt_get(fd));
-
 	/* Page 0 of a vCPU fd is kvm_run; private or short maps are not it. */
-	if (!v || offset != 0 || !(flags & MAP_SHARED) || len < kvmrc_run_size(kvmrc_cfg.arch))
+	if (offset != 0 || !(flags & MAP_SHARED) || len < kvmrc_run_size(kvmrc_cfg.arch) || !kvmrc_cfg.active)
 		return;
-	kvmrc_fdt_mapped(v, addr, len);
+	uintptr_t slot = kvmrc_fdt_get(fd);
+	struct kvmrc_vcpu *v = slot ? kvmrc_slot_vcpu(slot) : adopt_vcpu(fd);
+	if (v)
+		kvmrc_fdt_mapped(v, addr, len);
 }

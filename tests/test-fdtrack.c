@@ -263,3 +263,32 @@ Test(fdtrack, a_forked_child_can_use_files_and_exit)
 	cr_assert_eq(shim_vcpu_state(v.vcpu), 0, "the parent's vCPU is still tracked");
 	cr_assert_eq(run_to_debug(v.vcpu, v.run), 0);
 }
+
+Test(fdtrack, a_vcpu_fd_created_behind_the_shims_back_is_adopted_at_mmap)
+{
+	/* Create the VM and vCPU through the emulator's own ioctl, as if the
+	 * fds had come through exec or SCM_RIGHTS: the shim never sees them. */
+	void *emu = dlopen(getenv("KVMRC_EMU"), RTLD_NOW | RTLD_NOLOAD);
+	cr_assert_not_null(emu);
+	int (*emu_ioctl)(int, unsigned long, ...) = (int (*)(int, unsigned long, ...))dlsym(emu, "ioctl");
+	cr_assert_not_null(emu_ioctl);
+	setenv("KVMEMU_SCENARIO", SCENARIO, 1);
+	int kvm = open("/dev/kvm", O_RDWR);
+	int vm = emu_ioctl(kvm, KVM_CREATE_VM, 0);
+	int vcpu = emu_ioctl(vm, KVM_CREATE_VCPU, 7);
+	cr_assert_geq(vcpu, 0);
+	struct kvmrc_arm64_vcpu_init init = { 0 };
+	emu_ioctl(vm, KVMRC_ARM_PREFERRED_TARGET, &init);
+	cr_assert_eq(emu_ioctl(vcpu, KVMRC_ARM_VCPU_INIT, &init), 0);
+	cr_assert_eq(shim_vcpu_state(vcpu), -EBADF, "not known before its mapping");
+	size_t size = (size_t)ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	struct kvm_run *run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	cr_assert_neq(run, MAP_FAILED);
+	cr_assert_eq(shim_vcpu_state(vcpu), 0, "adopted when kvm_run was mapped");
+	cr_assert_eq(run_to_debug(vcpu, run), 0);
+	/* an ordinary shared file mapping is not adopted */
+	int fd = open("/dev/zero", O_RDWR);
+	void *z = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	cr_assert_neq(z, MAP_FAILED);
+	cr_assert_eq(shim_vcpu_state(fd), -EBADF);
+}
