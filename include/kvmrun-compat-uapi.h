@@ -99,7 +99,73 @@ struct kvmrc_arm64_vcpu_init {
 #define KVMRC_ESR_EC_BKPT32      0x38u
 #define KVMRC_ESR_EC_BRK64       0x3cu
 
+/* ESR_ELx.FnV (bit 10): FAR not valid (data/instruction aborts) */
+#define KVMRC_ESR_FNV            (1u << 10)
+
+/* KVM_EXIT_HYPERCALL on arm64 (6.4+, SMCCC filter): hypercall.flags bits */
+#define KVMRC_ARM64_HYPERCALL_EXIT_SMC   (1ull << 0)
+#define KVMRC_ARM64_HYPERCALL_EXIT_16BIT (1ull << 1)
+
 /* ---- riscv64 (arch/riscv/include/uapi/asm/kvm.h is arch-neutral here) ---- */
 /* riscv_sbi / riscv_csr live in <linux/kvm.h> itself, with unsigned long. */
+
+/* ---- exit structs newer than Linux 6.1 headers (include/uapi/linux/kvm.h) ---- */
+/* KVM_EXIT_MEMORY_FAULT (6.8): union member memory_fault */
+#define KVMRC_MEMORY_EXIT_FLAG_PRIVATE (1ull << 3)
+struct kvmrc_memory_fault {
+	uint64_t flags;
+	uint64_t gpa;
+	uint64_t size;
+};
+
+/* KVM_EXIT_ARM_SEA (6.19): union member arm_sea */
+#define KVMRC_EXIT_ARM_SEA_FLAG_GPA_VALID (1ull << 0)
+struct kvmrc_arm_sea {
+	uint64_t flags;
+	uint64_t esr;
+	uint64_t gva;  /* valid when ESR.FnV == 0 */
+	uint64_t gpa;  /* valid when flags & GPA_VALID */
+};
+
+/* ---- s390x: the parts of struct kvm_run an x86_64 build cannot see ----
+ * On s390x the exit union starts at 48: psw_mask and psw_addr (in/out,
+ * read back by sync_regs) sit at 32..47. */
+#define KVMRC_S390_PSW_MASK_OFFSET 32u
+#define KVMRC_S390_PSW_ADDR_OFFSET 40u
+
+struct kvmrc_s390_debug_exit_arch { /* arch/s390/include/uapi/asm/kvm.h */
+	uint64_t addr;
+	uint8_t type;
+	uint8_t pad[7]; /* "Should be set to 0" */
+};
+
+struct kvmrc_s390_sieic {
+	uint8_t icptcode;
+	uint16_t ipa;
+	uint32_t ipb;
+};
+
+struct kvmrc_s390_ucontrol {
+	uint64_t trans_exc_code;
+	uint32_t pgm_code;
+};
+
+struct kvmrc_s390_tsch {
+	uint16_t subchannel_id;
+	uint16_t subchannel_nr;
+	uint32_t io_int_parm;
+	uint32_t io_int_word;
+	uint32_t ipb;
+	uint8_t dequeued;
+};
+
+struct kvmrc_s390_stsi {
+	uint64_t addr;
+	uint8_t ar;
+	uint8_t reserved;
+	uint8_t fc;
+	uint8_t sel1;
+	uint16_t sel2;
+};
 
 #endif /* KVMRUN_COMPAT_UAPI_H */
