@@ -21,6 +21,10 @@
 #   KVMRC_REALKVM_JOBS   QEMU guests booted in parallel (default 2)
 #   KVMRC_REALKVM_TIMEOUT  seconds per boot (default 120)
 #   KVMRC_REALKVM_NO_INSTALL=1  never call apt-get install
+#   KVMRC_REALKVM_EMU_COMPARE  on (default): after the boots, compare the
+#                        emulator (tools/emu) with every kernel that booted
+#                        (compare.sh); off: don't
+#   KVMRC_REALKVM_STRICT=1  known emulator drifts fail too (compare.sh)
 set -u
 set -o pipefail
 
@@ -313,6 +317,16 @@ for a in $archs; do
 	build_shim "$a"
 	for pkg in ${KPKGS[$a]}; do build_initramfs "$a" "$pkg" || die "initramfs for $pkg"; done
 done
+# the host program that replays the scenarios on the emulator (compare.sh)
+emu_compare=
+if [ "${KVMRC_REALKVM_EMU_COMPARE:-on}" != off ]; then
+	if ${CC:-cc} $CFLAGS_T -I"$top_srcdir/include" -o "$work/emu-compare" "$here/emu-compare.c" \
+		>"$work/emu-compare-build.log" 2>&1; then
+		emu_compare=$work/emu-compare
+	else
+		log "cannot build emu-compare (log: $work/emu-compare-build.log)"
+	fi
+fi
 log "VMMs and initramfs built ($(elapsed))"
 
 # ------------------------------------------------------------------ 4. boot
@@ -369,7 +383,47 @@ log "all boots done ($(elapsed))"
 
 # ------------------------------------------------------------- 5. compare
 cat "$work"/logs/*.log | tr -d '\r' >"$work/console.txt"
-awk -v expected="$here/expected.txt" -f "$here/report.awk" "$work/console.txt" | tee "$work/results.txt"
-rc=${PIPESTATUS[0]}
+awk -v expected="$here/expected.txt" -f "$here/report.awk" "$work/console.txt" >"$work/report.txt"
+rc=$?
+# report.awk ends with "N passed, M failed": keep the counts for the total
+passed=0 failed=0
+last=$(tail -n 1 "$work/report.txt")
+if echo "$last" | grep -Eq '^[0-9]+ passed, [0-9]+ failed$'; then
+	passed=${last%% *}
+	failed=${last#*, }; failed=${failed%% *}
+	sed '$d' "$work/report.txt" >"$work/results.txt"
+else
+	cp "$work/report.txt" "$work/results.txt"
+	[ "$rc" -ne 0 ] && failed=1
+fi
+cat "$work/results.txt"
+
+# ------------------------------------------------ 6. emulator vs real kernels
+crc=0
+if [ "${KVMRC_REALKVM_EMU_COMPARE:-on}" = off ]; then
+	log "emulator comparison off (KVMRC_REALKVM_EMU_COMPARE=off)"
+elif ! grep -q '^VMMDONE .* shim=off' "$work/console.txt"; then
+	log "emulator comparison skipped: no kernel booted"
+else
+	echo
+	bash "$here/compare.sh" --console "$work/console.txt" --work "$work" \
+		--top-srcdir "$top_srcdir" --top-builddir "$top_builddir" \
+		${emu_compare:+--emu-compare "$emu_compare"} \
+		${SHIM_LIB[x86_64]:+--shim "${SHIM_LIB[x86_64]}"} >"$work/compare.txt" 2>&1
+	crc=$?
+	last=$(tail -n 1 "$work/compare.txt")
+	if echo "$last" | grep -Eq '^[0-9]+ passed, [0-9]+ failed$'; then
+		passed=$((passed + ${last%% *}))
+		f=${last#*, }; failed=$((failed + ${f%% *}))
+		sed '$d' "$work/compare.txt"
+		sed '$d' "$work/compare.txt" >>"$work/results.txt"
+	else
+		cat "$work/compare.txt"
+		cat "$work/compare.txt" >>"$work/results.txt"
+		[ "$crc" -ne 0 ] && failed=$((failed + 1))
+	fi
+fi
 log "total $(elapsed); console logs in $work/logs; table in $work/results.txt"
-exit "$rc"
+echo "$passed passed, $failed failed" | tee -a "$work/results.txt"
+[ "$rc" -ne 0 ] || [ "$crc" -ne 0 ] && exit 1
+exit 0

@@ -10,7 +10,10 @@
  *  - v5.10 arch/arm64/kvm/arm.c kvm_arch_vcpu_ioctl_run, handle_exit.c,
  *    mmio.c io_mem_abort / kvm_handle_mmio_return, psci.c
  *  - v6.1 and v6.12 (Debian linux-source-6.1 6.1.192, linux-source-6.12
- *    6.12.117) the same functions.
+ *    6.12.117) the same functions; 6.12 hypercalls.c
+ *    kvm_prepare_hypercall_exit (SMCCC filter, 6.4) and mmio.c NISV exit.
+ *  - 6.19 mmu.c kvm_handle_guest_sea, read as the merged patch ("KVM: arm64:
+ *    VM exit to userspace to handle SEA", Jiaqi Yan / Oliver Upton).
  */
 #include <string.h>
 #include "emu.h"
@@ -114,6 +117,45 @@ static int produce(struct emu_obj *o, struct kvm_run *r, const struct emu_step *
 	case EK_SYSTEM_EVENT:
 		psci_system_event(p, r, st->type, st->data);
 		return 0;
+	case EK_SMCCC: {
+		/* hypercalls.c kvm_prepare_hypercall_exit (6.4+): the
+		 * compound literal writes all of run->hypercall: nr = func_id,
+		 * args and ret 0, flags = SMC (if the EC is SMC32/64) |
+		 * 16BIT (if the trapping instruction was 16-bit; A64: never) */
+		unsigned char *u = (unsigned char *)r + KVMRC_RUN_UNION_OFFSET;
+		uint64_t flags = st->smc ? KVMRC_ARM64_HYPERCALL_EXIT_SMC : 0;
+		r->exit_reason = KVM_EXIT_HYPERCALL;
+		memset(u, 0, 72);	/* nr, args[6], ret, flags */
+		r->hypercall.nr = st->fid;
+		memcpy(u + 64, &flags, sizeof(flags));
+		return 0;
+	}
+	case EK_NISV:
+		/* mmio.c io_mem_abort, KVM_ARCH_FLAG_RETURN_NISV_IO_ABORT_TO_USER */
+		r->exit_reason = KVM_EXIT_ARM_NISV;
+		r->arm_nisv.esr_iss = st->iss;
+		r->arm_nisv.fault_ipa = st->addr;
+		return 0;
+	case EK_SEA: {
+		/* mmu.c kvm_handle_guest_sea (6.19): memset(&run->arm_sea),
+		 * esr; gva only if !(esr & FnV); gpa + GPA_VALID only for a
+		 * valid IPA */
+		struct kvmrc_arm_sea *sea = (void *)((unsigned char *)r + KVMRC_RUN_UNION_OFFSET);
+		memset(sea, 0, sizeof(*sea));
+		r->exit_reason = KVM_EXIT_ARM_SEA;
+		sea->esr = (0x24ull << KVMRC_ESR_EC_SHIFT) | 0x10 /* FSC: SEA */ |
+			   (st->fnv ? KVMRC_ESR_FNV : 0);
+		if (!st->fnv)
+			sea->gva = st->gva;
+		if (st->gpa_valid) {
+			sea->flags |= KVMRC_EXIT_ARM_SEA_FLAG_GPA_VALID;
+			sea->gpa = st->gpa;
+		}
+		return 0;
+	}
+	case EK_EFAULT:
+		/* mmu.c user_mem_abort: a fault that cannot be resolved */
+		return -EFAULT;
 	case EK_INTERNAL_ERROR:
 		/* handle_exit default case: only exit_reason; suberror and
 		 * ndata are never written */

@@ -279,7 +279,8 @@ static int vcpu_ioctl(struct emu_obj *o, int fd, unsigned long req, void *arg)
 	case KVM_RUN:
 		if (arg)	/* kvm_vcpu_ioctl: KVM_RUN takes no argument */
 			return emu_err(EINVAL);
-		return p->arch == EMU_ARM64 ? emu_arm64_run(o) : emu_x86_run(o);
+		return p->arch == EMU_ARM64 ? emu_arm64_run(o) :
+		       p->arch == EMU_RISCV64 ? emu_riscv_run(o) : emu_x86_run(o);
 	case KVM_SET_GUEST_DEBUG:
 		return arg ? 0 : emu_err(EFAULT);
 	case KVM_ENABLE_CAP:
@@ -289,7 +290,7 @@ static int vcpu_ioctl(struct emu_obj *o, int fd, unsigned long req, void *arg)
 		int r = arm64_vcpu_ioctl(o, req, arg, &handled);
 		if (handled)
 			return r;
-	} else if (_IOC_TYPE(req) == KVMIO &&
+	} else if (p->arch == EMU_X86_64 && _IOC_TYPE(req) == KVMIO &&
 		   (_IOC_NR(req) == _IOC_NR(KVM_GET_REGS) || _IOC_NR(req) == _IOC_NR(KVM_SET_REGS)) &&
 		   _IOC_SIZE(req) > 0 && _IOC_SIZE(req) <= sizeof(v->regs)) {
 		/* x86 KVM_GET_REGS / KVM_SET_REGS: store and return the blob */

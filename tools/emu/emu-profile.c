@@ -16,9 +16,14 @@ static const struct emu_profile profiles[] = {
 	{ "arm64-5.18",  EMU_ARM64,  KV(5, 18) },
 	{ "arm64-6.1",   EMU_ARM64,  KV(6, 1) },
 	{ "arm64-6.12",  EMU_ARM64,  KV(6, 12) },
+	{ "arm64-6.19",  EMU_ARM64,  KV(6, 19) },
+	{ "x86_64-5.4",  EMU_X86_64, KV(5, 4) },
 	{ "x86_64-5.10", EMU_X86_64, KV(5, 10) },
+	{ "x86_64-5.15", EMU_X86_64, KV(5, 15) },
 	{ "x86_64-6.1",  EMU_X86_64, KV(6, 1) },
+	{ "x86_64-6.6",  EMU_X86_64, KV(6, 6) },
 	{ "x86_64-6.12", EMU_X86_64, KV(6, 12) },
+	{ "riscv64-6.1", EMU_RISCV64, KV(6, 1) },
 };
 
 const struct emu_profile *emu_profile_find(const char *name)
@@ -49,7 +54,7 @@ void emu_profile_names(char *buf, size_t len)
  */
 size_t emu_profile_mmap_size(const struct emu_profile *p)
 {
-	return p->arch == EMU_X86_64 ? 3 * EMU_PAGE : 2 * EMU_PAGE;
+	return p->arch == EMU_X86_64 ? 3 * EMU_PAGE : 2 * EMU_PAGE; /* riscv: ring at 1 */
 }
 
 #ifndef KVM_CAP_X86_BUS_LOCK_EXIT
@@ -116,6 +121,12 @@ static const struct emu_cap caps[] = {
 	{ KVM_CAP_EXIT_HYPERCALL, EMU_X86_64, KV(5, 14), 1L << 12 },
 	{ KVM_CAP_EXIT_ON_EMULATION_FAILURE, EMU_X86_64, KV(5, 14), 1 },
 	{ KVM_CAP_X86_GUEST_MODE, EMU_X86_64, KV(6, 11), 1 },
+	/* x86.c: "case KVM_CAP_MEMORY_FAULT_INFO: r = 1" (6.8, guest_memfd) */
+	{ KVM_CAP_MEMORY_FAULT_INFO, EMU_X86_64, KV(6, 8), 1 },
+	/* arm.c kvm_vm_ioctl_check_extension, "VM exit to userspace to handle SEA" */
+	{ KVM_CAP_ARM_SEA_TO_USER, EMU_ARM64, KV(6, 19), 1 },
+	/* kvm_main.c: CONFIG_KVM_MMIO, KVM_COALESCED_MMIO_PAGE_OFFSET 1 (riscv 5.16) */
+	{ KVM_CAP_COALESCED_MMIO, EMU_RISCV64, KV(5, 16), 1 },
 };
 
 long emu_profile_cap(const struct emu_profile *p, long cap)

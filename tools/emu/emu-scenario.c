@@ -29,7 +29,8 @@ static const struct kind_desc kinds[] = {
 	{ "mmio",           EK_MMIO,           -1,         0,         " addr len write data " },
 	{ "debug",          EK_DEBUG,          EMU_ARM64,  0,         " ec iss esr_high far " },
 	{ "system_event",   EK_SYSTEM_EVENT,   -1,         0,         " type flags " },
-	{ "internal_error", EK_INTERNAL_ERROR, EMU_ARM64,  0,         " " },
+	/* arm64 handle_exit default case; x86 vmx.c delivery-event exit */
+	{ "internal_error", EK_INTERNAL_ERROR, -1,         0,         " reason " },
 	{ "aarch32_el0",    EK_AARCH32_EL0,    EMU_ARM64,  0,         " " },
 	/* arch/arm64/kvm/arm.c kvm_vcpu_exit_request, "Refuse to run VCPU if
 	 * the PMU doesn't match the physical CPU" (5.18) */
@@ -42,6 +43,22 @@ static const struct kind_desc kinds[] = {
 	{ "hypercall",      EK_HYPERCALL,      EMU_X86_64, KV(5, 14), " nr a0 a1 a2 longmode " },
 	{ "hyperv_crash",   EK_HYPERV_CRASH,   EMU_X86_64, 0,         " " },
 	{ "fail_entry",     EK_FAIL_ENTRY,     EMU_X86_64, 0,         " reason cpu " },
+	/* x86.c kvm_vcpu_do_singlestep (emulated instruction, single-step) */
+	{ "singlestep",     EK_SINGLESTEP,     EMU_X86_64, 0,         " pc " },
+	/* guest_memfd series: kvm_prepare_memory_fault_exit (x86, 6.8) */
+	{ "memory_fault",   EK_MEMORY_FAULT,   EMU_X86_64, KV(6, 8),  " gpa bytes private " },
+	/* a fault KVM cannot resolve and does not annotate: -EFAULT */
+	{ "efault",         EK_EFAULT,         -1,         0,         " " },
+	/* arm64 hypercalls.c kvm_prepare_hypercall_exit (SMCCC filter, 6.4) */
+	{ "smccc",          EK_SMCCC,          EMU_ARM64,  KV(6, 4),  " fid smc " },
+	/* arm64 mmio.c io_mem_abort, KVM_CAP_ARM_NISV_TO_USER (5.5) */
+	{ "nisv",           EK_NISV,           EMU_ARM64,  KV(5, 5),  " iss addr " },
+	/* arm64 mmu.c kvm_handle_guest_sea, KVM_CAP_ARM_SEA_TO_USER (6.19) */
+	{ "sea",            EK_SEA,            EMU_ARM64,  KV(6, 19), " gva gpa fnv gpa_valid " },
+	/* riscv vcpu_sbi.c kvm_riscv_vcpu_sbi_forward (5.16) */
+	{ "sbi",            EK_SBI,            EMU_RISCV64, KV(5, 16), " ext fid a0 a1 a2 " },
+	/* riscv vcpu_insn.c csr_insn (6.0) */
+	{ "csr",            EK_CSR,            EMU_RISCV64, KV(6, 0), " csr data mask " },
 };
 
 struct pctx {
@@ -163,6 +180,29 @@ static int set_key(const struct pctx *c, struct emu_step *st, const char *key,
 	else if (!strcmp(key, "a2")) st->args[2] = v;
 	else if (!strcmp(key, "longmode")) st->longmode = v != 0;
 	else if (!strcmp(key, "reason")) st->reason = v;
+	else if (!strcmp(key, "gva")) st->gva = v;
+	else if (!strcmp(key, "gpa")) st->gpa = v;
+	else if (!strcmp(key, "bytes")) st->bytes = v;
+	else if (!strcmp(key, "mask")) st->mask = v;
+	else if (!strcmp(key, "private") || !strcmp(key, "fnv") || !strcmp(key, "gpa_valid") ||
+		 !strcmp(key, "smc")) {
+		if (v > 1)
+			return perr(c, "flag must be 0 or 1, not", val);
+		if (!strcmp(key, "private")) st->priv = (uint32_t)v;
+		else if (!strcmp(key, "fnv")) st->fnv = (uint32_t)v;
+		else if (!strcmp(key, "gpa_valid")) st->gpa_valid = (uint32_t)v;
+		else st->smc = (uint32_t)v;
+	} else if (!strcmp(key, "ext") || !strcmp(key, "fid") || !strcmp(key, "csr")) {
+		if (v > 0xffffffffu)
+			return perr(c, "value wider than 32 bits", val);
+		if (!strcmp(key, "ext")) st->ext = (uint32_t)v;
+		else if (!strcmp(key, "fid")) st->fid = (uint32_t)v;
+		else {
+			if (v > 0xfff)
+				return perr(c, "csr number wider than 12 bits", val);
+			st->csr = (uint32_t)v;
+		}
+	}
 	else
 		return perr(c, "unknown key", key);
 	return 0;
@@ -210,6 +250,9 @@ static int parse_step(const struct pctx *c, struct emu_scenario *sc, char *buf,
 	st.ec = (uint32_t)-1;
 	if (k->kind == EK_FAIL_ENTRY)
 		st.reason = 0x80000021;	/* VMX: entry failed, invalid guest state */
+	if (k->kind == EK_INTERNAL_ERROR)
+		st.reason = 48;		/* VMX EXIT_REASON_EPT_VIOLATION */
+	st.bytes = EMU_PAGE;
 	int have_addr = 0, have_port = 0, have_dir = 0;
 
 	for (int i = 1; i < ntok; i++) {
@@ -244,9 +287,15 @@ static int parse_step(const struct pctx *c, struct emu_scenario *sc, char *buf,
 		 * makes CRASH and RESET from Hyper-V MSRs (x86.c). */
 		if (p->arch == EMU_ARM64 && st.type == KVM_SYSTEM_EVENT_CRASH)
 			return perr(c, "arm64 kernels never report system_event type", "crash");
+		/* riscv vcpu_sbi_replace.c SRST: SHUTDOWN and RESET only */
+		if (p->arch == EMU_RISCV64 && st.type == KVM_SYSTEM_EVENT_CRASH)
+			return perr(c, "riscv kernels never report system_event type", "crash");
 		if (p->arch == EMU_X86_64 && st.type == KVM_SYSTEM_EVENT_SHUTDOWN)
 			return perr(c, "x86 kernels report shutdown as KVM_EXIT_SHUTDOWN, not system_event type", "shutdown");
 	}
+	/* arch/riscv/kvm and arch/s390/kvm have no KVM_EXIT_INTERNAL_ERROR writer */
+	if (k->kind == EK_INTERNAL_ERROR && p->arch == EMU_RISCV64)
+		return perr(c, "riscv kernels never report", "internal_error");
 	if (k->kind == EK_HYPERCALL && st.nr != 12)
 		return perr(c, "only KVM_HC_MAP_GPA_RANGE (12) exits to userspace; nr", "!= 12");
 	if (k->kind == EK_IO && (uint64_t)st.size * st.count > EMU_PAGE)

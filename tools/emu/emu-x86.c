@@ -6,8 +6,12 @@
  * post_kvm_run_save, emulator_pio_in_out, emulator_read_write,
  * complete_emulated_{mmio,pio}, kvm_emulate_hypercall, vcpu_enter_guest
  * Hyper-V requests) and vmx/vmx.c (handle_exception_nmi, __vmx_handle_exit,
- * handle_triple_fault).  5.10 differences are from the research notes and
- * are listed in the report as not verified against 5.10 source where so.
+ * handle_triple_fault, the DELIVERY_EV internal error), x86.c
+ * kvm_vcpu_do_singlestep, kvm_host.h kvm_prepare_memory_fault_exit and
+ * mmu.c kvm_handle_error_pfn (6.12).  fail_entry.cpu and the CPU appended to
+ * internal.data[] date from 1aa561b1a4c0 (5.9, read as the posted patch and
+ * the 5.9 pull).  5.10 differences are from the research notes and are
+ * listed in the report as not verified against 5.10 source where so.
  */
 #include <string.h>
 #include "emu.h"
@@ -127,11 +131,52 @@ static int produce(struct emu_obj *o, struct kvm_run *r, const struct emu_step *
 		return 0;
 	case EK_FAIL_ENTRY:
 		/* vmx.c __vmx_handle_exit: exit_reason,
-		 * hardware_entry_failure_reason, cpu = last_vmentry_cpu */
+		 * hardware_entry_failure_reason; 5.9+ also cpu =
+		 * last_vmentry_cpu (1aa561b1a4c0) */
 		r->exit_reason = KVM_EXIT_FAIL_ENTRY;
 		r->fail_entry.hardware_entry_failure_reason = st->reason;
-		r->fail_entry.cpu = st->cpu;
+		if (p->kver >= KV(5, 9))
+			r->fail_entry.cpu = st->cpu;
 		return 0;
+	case EK_INTERNAL_ERROR: {
+		/* vmx.c __vmx_handle_exit, event delivery caused an exit:
+		 * suberror DELIVERY_EV, data[0] vectoring info, [1] exit
+		 * reason, [2] exit qualification, ndata = 3; 5.9+ appends
+		 * last_vmentry_cpu (1aa561b1a4c0: data[ndata++], ndata 4) */
+		uint32_t ndata = 3;
+		r->exit_reason = KVM_EXIT_INTERNAL_ERROR;
+		r->internal.suberror = KVM_INTERNAL_ERROR_DELIVERY_EV;
+		r->internal.data[0] = 0x80000b0eull;	/* valid, hw exception, #PF */
+		r->internal.data[1] = st->reason;
+		r->internal.data[2] = 0;
+		if (p->kver >= KV(5, 9))
+			r->internal.data[ndata++] = st->cpu;
+		r->internal.ndata = ndata;
+		return 0;
+	}
+	case EK_SINGLESTEP:
+		/* x86.c kvm_vcpu_do_singlestep: dr6 = DR6_BS | DR6_ACTIVE_LOW,
+		 * pc, exception = DB_VECTOR, exit_reason; dr7 NOT written */
+		xdbg(r)->dr6 = 0x4000 | DR6_ACTIVE_LOW;
+		xdbg(r)->pc = st->pc;
+		xdbg(r)->exception = DB_VECTOR;
+		r->exit_reason = KVM_EXIT_DEBUG;
+		return 0;
+	case EK_MEMORY_FAULT: {
+		/* kvm_host.h kvm_prepare_memory_fault_exit (6.8+), then the
+		 * fault handler returns -EFAULT */
+		struct kvmrc_memory_fault *mf = (void *)((unsigned char *)r + KVMRC_RUN_UNION_OFFSET);
+		r->exit_reason = KVM_EXIT_MEMORY_FAULT;
+		mf->gpa = st->gpa;
+		mf->size = st->bytes;
+		mf->flags = 0;
+		if (st->priv)
+			mf->flags |= KVMRC_MEMORY_EXIT_FLAG_PRIVATE;
+		return -EFAULT;
+	}
+	case EK_EFAULT:
+		/* mmu.c kvm_handle_error_pfn: return -EFAULT, nothing written */
+		return -EFAULT;
 	default:
 		r->exit_reason = KVM_EXIT_INTERNAL_ERROR;
 		return 0;
@@ -193,6 +238,10 @@ int emu_x86_run(struct emu_obj *o)
 		ret = -EINTR;
 		goto out;
 	}
+	/* 6.12 vcpu_run: vcpu->run->exit_reason = KVM_EXIT_UNKNOWN (not in
+	 * 6.1; the version between is not established, see the ledger G5) */
+	if (p->kver >= KV(6, 12))
+		r->exit_reason = KVM_EXIT_UNKNOWN;
 	ret = produce(o, r, v->cursor < sc->nsteps ? &sc->step[v->cursor] : NULL);
 	if (v->cursor < sc->nsteps)
 		v->cursor++;

@@ -26,7 +26,7 @@
 /* ---- kernel profiles (emu-profile.c) ---- */
 #define KV(maj, min) ((maj) * 100 + (min))
 
-enum emu_arch { EMU_ARM64, EMU_X86_64 };
+enum emu_arch { EMU_ARM64, EMU_X86_64, EMU_RISCV64 };
 
 struct emu_profile {
 	const char *name;
@@ -45,6 +45,8 @@ enum emu_kind {
 	EK_MMIO = 1, EK_DEBUG, EK_SYSTEM_EVENT, EK_INTERNAL_ERROR, EK_AARCH32_EL0,
 	EK_PMU_MISMATCH, EK_HYP_GONE,
 	EK_IO, EK_DEBUG_DB, EK_DEBUG_BP, EK_HYPERCALL, EK_HYPERV_CRASH, EK_FAIL_ENTRY,
+	EK_SINGLESTEP, EK_MEMORY_FAULT, EK_EFAULT, EK_SMCCC, EK_NISV, EK_SEA,
+	EK_SBI, EK_CSR,
 };
 
 struct emu_step {
@@ -53,6 +55,8 @@ struct emu_step {
 	uint64_t args[6];
 	uint32_t len, write, ec, iss, type, cpu, port, size, count, in, longmode;
 	uint32_t has_data;
+	uint64_t gva, gpa, bytes, mask;
+	uint32_t fnv, gpa_valid, priv, smc, ext, fid, csr;
 };
 
 #define EMU_MAX_STEPS 256
@@ -75,7 +79,7 @@ int emu_scenario_parse_text(struct emu_scenario *sc, const char *text,
 /* ---- objects and fd table (emu-fd.c) ---- */
 enum emu_obj_kind { EO_SYSTEM = 1, EO_VM, EO_VCPU };
 
-enum emu_pending { EP_NONE, EP_MMIO, EP_PIO_IN, EP_PIO_OUT, EP_HYPERCALL };
+enum emu_pending { EP_NONE, EP_MMIO, EP_PIO_IN, EP_PIO_OUT, EP_HYPERCALL, EP_SBI, EP_CSR };
 
 struct emu_system {
 	const struct emu_profile *prof;
@@ -143,6 +147,7 @@ int emu_ioctl(struct emu_obj *o, int fd, unsigned long req, void *arg);
 /* ---- per-architecture run (emu-arm64.c, emu-x86.c) ---- */
 int emu_arm64_run(struct emu_obj *vcpu);
 int emu_x86_run(struct emu_obj *vcpu);
+int emu_riscv_run(struct emu_obj *vcpu);
 
 /* ---- logging (emu-log.c) ---- */
 void emu_log(const struct emu_system *sys, const char *fmt, ...)
