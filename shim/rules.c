@@ -132,9 +132,6 @@ const struct kvmrc_rule kvmrc_rules[] = {
 	/* ---- arm64 KVM_EXIT_SYSTEM_EVENT ---- */
 	SYSTEM_EVENT_ROWS(ARM64, "arm64"),
 
-	/* ---- arm64 KVM_EXIT_MEMORY_FAULT ---- */
-	MEMORY_FAULT_ROW(ARM64, "arm64"),
-
 	/* ---- arm64 KVM_EXIT_ARM_SEA (6.19): the kernel memsets arm_sea and
 	 * fills gva only when ESR.FnV is clear, gpa only with GPA_VALID; the
 	 * uapi calls them "unknown" otherwise, the library presents 0. ---- */

@@ -321,3 +321,64 @@ Test(x86_internal, data_beyond_ndata_is_zeroed)
 	cr_assert_eq(u64_at(48), 0x4444444444444444ull);
 	cr_assert_eq(u64_at(56), 0);
 }
+
+static const struct kvmrun_compat_exit ret_efault = { -1, EFAULT };
+
+Test(x86_fail_entry, cpu_is_kept_only_on_kernels_that_write_it)
+{
+	struct kvmrun_compat_caps caps = { { 0 } };
+	fresh(KVM_EXIT_FAIL_ENTRY, 0x66);
+	cr_assert_eq(kvmrun_compat_sanitize(page, 2352, X86, &caps, &ret_ok), 1);
+	cr_assert_eq(u32_at(40), 0, "5.4-era kernel: cpu is stale");
+	cr_assert_eq(u64_at(32), 0x6666666666666666ull, "the failure reason is always written");
+	kvmrun_compat_caps_add(&caps, KVM_CAP_X86_USER_SPACE_MSR);
+	put32(40, 7);
+	cr_assert_eq(kvmrun_compat_sanitize(page, 2352, X86, &caps, &ret_ok), 0);
+	cr_assert_eq(u32_at(40), 7);
+}
+
+Test(memory_fault, fields_without_the_capability_are_cleared_on_efault_only)
+{
+	struct kvmrun_compat_caps caps = { { 0 } };
+	fresh(KVM_EXIT_MEMORY_FAULT, 0x77);
+	cr_assert_eq(kvmrun_compat_sanitize(page, 2352, X86, &caps, &ret_eintr), 0, "EINTR: nothing");
+	cr_assert_eq(kvmrun_compat_sanitize(page, 2352, X86, &caps, &ret_ok), 0, "not the memory-fault path");
+	cr_assert_eq(u64_at(40), 0x7777777777777777ull);
+	cr_assert_eq(kvmrun_compat_sanitize(page, 2352, X86, &caps, &ret_efault), 1);
+	for (unsigned int b = 32; b < 56; b++)
+		cr_assert_eq(page[b], 0, "byte %u", b);
+	cr_assert_eq(page[56], 0x77);
+	fresh(KVM_EXIT_MEMORY_FAULT, 0x77);
+	kvmrun_compat_caps_add(&caps, KVM_CAP_MEMORY_FAULT_INFO);
+	const struct kvmrun_compat_exit hwpoison = { -1, EHWPOISON };
+	cr_assert_eq(kvmrun_compat_sanitize(page, 2352, X86, &caps, &hwpoison), 0);
+	cr_assert_eq(u64_at(40), 0x7777777777777777ull, "with the capability the fields are the kernel's");
+}
+
+Test(arm64_sea, gva_needs_fnv_clear_and_gpa_needs_gpa_valid)
+{
+	fresh(KVM_EXIT_ARM_SEA, 0x11);
+	put64(32, 0);                    /* flags: no GPA_VALID */
+	put64(40, KVMRC_ESR_FNV);        /* FnV set: FAR not valid */
+	sanitize(ARM64, &ret_ok);
+	cr_assert_eq(u64_at(48), 0);
+	cr_assert_eq(u64_at(56), 0);
+	cr_assert_eq(u64_at(40), KVMRC_ESR_FNV, "esr kept");
+	fresh(KVM_EXIT_ARM_SEA, 0x11);
+	put64(32, KVMRC_EXIT_ARM_SEA_FLAG_GPA_VALID);
+	put64(40, 0x92000010);           /* DABT_LOW, SEA, FnV clear */
+	cr_assert_eq(sanitize(ARM64, &ret_ok), 0);
+	cr_assert_eq(u64_at(48), 0x1111111111111111ull);
+	cr_assert_eq(u64_at(56), 0x1111111111111111ull);
+}
+
+Test(riscv64_flags, prepare_clears_flags_and_only_flags)
+{
+	struct kvm_run *run = fresh(KVM_EXIT_RISCV_SBI, 0x42);
+	run->flags = 0x8001;
+	cr_assert_eq(kvmrun_compat_prepare(page, 2352, KVMRUN_COMPAT_ARCH_RISCV64), 0);
+	cr_assert_eq(run->flags, 0);
+	cr_assert_eq(u64_at(96), 0x4242424242424242ull, "sbi.ret is an input");
+	cr_assert_eq(kvmrun_compat_sanitize(page, 2352, KVMRUN_COMPAT_ARCH_RISCV64, NULL, &ret_ok), 0,
+		     "no rule for SBI exits: the kernel writes every field");
+}

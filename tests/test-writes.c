@@ -8,8 +8,8 @@
  *   - a changed byte always lies in a range that a rule for that arch and
  *     exit names (and nothing outside kvm_run is written: the guards fault);
  *   - no rule range ever covers a byte the kernel reads back on the next
- *     KVM_RUN.  That table of inputs is written here from the uapi and the
- *     kernel's completion code, independently of the rule table.
+ *     KVM_RUN.  That table of inputs (kvm-inputs.h) is written from the uapi
+ *     and the kernel's completion code, independently of the rule table.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -19,51 +19,9 @@
 #include <linux/kvm.h>
 #include "kvmrun-compat.h"
 #include "kvmrun-compat-uapi.h"
+#include "kvm-inputs.h"
 
-struct input_range {
-	int arch; /* 0: every arch */
-	uint32_t exit_reason; /* ~0u: every exit */
-	unsigned int off, len;
-	const char *what;
-};
-
-/* Bytes the kernel reads back (LP64 offsets; s390x adds 16 in the union). */
-static const struct input_range inputs[] = {
-	{ 0, ~0u, 0, 8, "request_interrupt_window, immediate_exit, padding1 (in)" },
-	{ KVMRUN_COMPAT_ARCH_ARM64, ~0u, 8, 4, "exit_reason: arm64 completes MMIO when it is KVM_EXIT_MMIO" },
-	{ KVMRUN_COMPAT_ARCH_RISCV64, ~0u, 8, 4, "exit_reason: riscv completes MMIO/SBI/CSR by it" },
-	{ KVMRUN_COMPAT_ARCH_S390X, ~0u, 8, 4, "exit_reason" },
-	{ KVMRUN_COMPAT_ARCH_X86_64, ~0u, 16, 16, "x86 cr8, apic_base (in/out)" },
-	{ 0, ~0u, 288, 2064, "kvm_valid_regs, kvm_dirty_regs, sync regs" },
-	{ 0, KVM_EXIT_MMIO, 40, 8, "mmio.data of a read" },
-	{ 0, KVM_EXIT_HYPERCALL, 88, 8, "hypercall.ret" },
-	{ KVMRUN_COMPAT_ARCH_X86_64, KVM_EXIT_X86_RDMSR, 32, 1, "msr.error" },
-	{ KVMRUN_COMPAT_ARCH_X86_64, KVM_EXIT_X86_RDMSR, 48, 8, "msr.data" },
-	{ KVMRUN_COMPAT_ARCH_X86_64, KVM_EXIT_X86_WRMSR, 32, 1, "msr.error" },
-	{ KVMRUN_COMPAT_ARCH_X86_64, KVM_EXIT_IO, 32, 16, "io (data_offset locates the pio data)" },
-	{ KVMRUN_COMPAT_ARCH_X86_64, KVM_EXIT_HYPERV, 32, 64, "hyperv hcall/synic results" },
-	{ KVMRUN_COMPAT_ARCH_X86_64, KVM_EXIT_XEN, 32, 64, "xen hcall result" },
-	{ KVMRUN_COMPAT_ARCH_X86_64, KVM_EXIT_TPR_ACCESS, 32, 16, "tpr_access" },
-	{ KVMRUN_COMPAT_ARCH_RISCV64, KVM_EXIT_RISCV_SBI, 96, 16, "riscv_sbi.ret[2]" },
-	{ KVMRUN_COMPAT_ARCH_RISCV64, KVM_EXIT_RISCV_CSR, 56, 8, "riscv_csr.ret_value" },
-	{ KVMRUN_COMPAT_ARCH_S390X, KVM_EXIT_S390_SIEIC, 48, 24, "s390_sieic" },
-};
-
-static int is_input(int arch, uint32_t exit_reason, unsigned int byte)
-{
-	for (unsigned int i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
-		const struct input_range *r = &inputs[i];
-		unsigned int off = r->off;
-		if (arch == KVMRUN_COMPAT_ARCH_S390X && off >= 32 && off < 288)
-			off += 16;
-		else if (arch == KVMRUN_COMPAT_ARCH_S390X && off >= 288)
-			off += 16;
-		if ((r->arch == 0 || r->arch == arch) && (r->exit_reason == ~0u || r->exit_reason == exit_reason) &&
-		    byte >= off && byte < off + r->len)
-			return 1;
-	}
-	return 0;
-}
+#define is_input kvm_is_input
 
 /* May a rule for (arch, exit) write this byte? */
 static int named_by_rule(int arch, uint32_t exit_reason, unsigned int byte)
