@@ -252,15 +252,34 @@ static int arm64_vcpu_ioctl(struct emu_obj *o, unsigned long req, void *arg, int
 		if (!arg)
 			return emu_err(EFAULT);
 		memcpy(&reg, arg, sizeof(reg));
-		if (reg.id != KVMRC_ARM64_REG_PSTATE)
+		/* core registers only (KVM_REG_ARM_CORE, 64-bit): guest.c get/set_core_reg */
+		if ((reg.id & 0xffffffffffff0000ull) != (KVMRC_ARM64_REG_PSTATE & 0xffffffffffff0000ull))
 			return emu_err(ENOENT);
 		if (!reg.addr)
 			return emu_err(EFAULT);
 		pthread_mutex_lock(&v->lock);
-		if ((unsigned int)req == KVM_GET_ONE_REG)
-			memcpy((void *)(uintptr_t)reg.addr, &v->pstate, sizeof(v->pstate));
-		else
-			memcpy(&v->pstate, (void *)(uintptr_t)reg.addr, sizeof(v->pstate));
+		if (reg.id == KVMRC_ARM64_REG_PSTATE) {
+			if ((unsigned int)req == KVM_GET_ONE_REG)
+				memcpy((void *)(uintptr_t)reg.addr, &v->pstate, sizeof(v->pstate));
+			else
+				memcpy(&v->pstate, (void *)(uintptr_t)reg.addr, sizeof(v->pstate));
+		} else {
+			unsigned i;
+			for (i = 0; i < v->n_one_reg && v->one_reg[i].id != reg.id; i++)
+				;
+			if ((unsigned int)req == KVM_GET_ONE_REG) {
+				uint64_t val = i < v->n_one_reg ? v->one_reg[i].val : 0;
+				memcpy((void *)(uintptr_t)reg.addr, &val, sizeof(val));
+			} else if (i < 64) {
+				v->one_reg[i].id = reg.id;
+				memcpy(&v->one_reg[i].val, (void *)(uintptr_t)reg.addr, sizeof(uint64_t));
+				if (i == v->n_one_reg)
+					v->n_one_reg++;
+			} else {
+				ret = -1;
+				errno = ENOSPC;
+			}
+		}
 		pthread_mutex_unlock(&v->lock);
 		return ret;
 	}
@@ -306,6 +325,22 @@ static int vcpu_ioctl(struct emu_obj *o, int fd, unsigned long req, void *arg)
 		}
 		pthread_mutex_unlock(&v->lock);
 		return 0;
+	} else if (p->arch == EMU_X86_64 && _IOC_TYPE(req) == KVMIO &&
+		   (_IOC_NR(req) == _IOC_NR(KVM_GET_SREGS) || _IOC_NR(req) == _IOC_NR(KVM_SET_SREGS)) &&
+		   _IOC_SIZE(req) > 0 && _IOC_SIZE(req) <= sizeof(v->sregs)) {
+		/* x86 KVM_GET_SREGS / KVM_SET_SREGS: store and return the blob */
+		if (!arg)
+			return emu_err(EFAULT);
+		pthread_mutex_lock(&v->lock);
+		if (_IOC_NR(req) == _IOC_NR(KVM_SET_SREGS))
+			memcpy(v->sregs, arg, _IOC_SIZE(req));
+		else
+			memcpy(arg, v->sregs, _IOC_SIZE(req));
+		pthread_mutex_unlock(&v->lock);
+		return 0;
+	} else if (p->arch == EMU_X86_64 && (unsigned int)req == KVM_SET_CPUID2) {
+		/* accepted; the emulator models no CPUID-dependent behaviour */
+		return arg ? 0 : emu_err(EFAULT);
 	}
 	return unknown(o, fd, req, EINVAL);
 }

@@ -114,6 +114,7 @@ static const struct emu_cap caps[] = {
 	{ KVM_CAP_ARM_NISV_TO_USER, EMU_ARM64, KV(5, 5), 1 },
 	{ KVM_CAP_COALESCED_MMIO, EMU_X86_64, KV(2, 6), 2 },
 	{ KVM_CAP_EXT_CPUID,      EMU_X86_64, KV(2, 6), 1 },
+	{ KVM_CAP_HYPERV,         EMU_X86_64, KV(2, 6), 1 },	/* x86.c: case KVM_CAP_HYPERV: r = 1 */
 	{ KVM_CAP_X86_SMM,        EMU_X86_64, KV(4, 2), 1 },
 	{ KVM_CAP_X86_USER_SPACE_MSR, EMU_X86_64, KV(5, 10), 1 },
 	{ KVM_CAP_X86_BUS_LOCK_EXIT, EMU_X86_64, KV(5, 12), 1 },

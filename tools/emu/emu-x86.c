@@ -13,6 +13,7 @@
  * the 5.9 pull).  5.10 differences are from the research notes and are
  * listed in the report as not verified against 5.10 source where so.
  */
+#include <stddef.h>
 #include <string.h>
 #include "emu.h"
 
@@ -246,12 +247,18 @@ int emu_x86_run(struct emu_obj *o)
 	if (v->cursor < sc->nsteps)
 		v->cursor++;
 out:
-	/* post_kvm_run_save, on every return (out: label) */
-	r->if_flag = 0;
+	/* post_kvm_run_save, on every return (out: label).  if_flag is
+	 * RFLAGS.IF; without an in-kernel irqchip (none is modelled)
+	 * ready_for_interrupt_injection is kvm_vcpu_ready_for_interrupt_injection():
+	 * interrupts allowed (IF) and none pending (none is modelled). */
+	uint64_t rflags = 0x2;
+	if (v->regs_len >= offsetof(struct kvm_regs, rflags) + sizeof(rflags))
+		memcpy(&rflags, v->regs + offsetof(struct kvm_regs, rflags), sizeof(rflags));
+	r->if_flag = (rflags & 0x200) != 0;
 	r->cr8 = 0;
 	r->apic_base = APIC_DEFAULT_BASE | MSR_IA32_APICBASE_ENABLE |
 		       (v->id == 0 ? MSR_IA32_APICBASE_BSP : 0);
-	r->ready_for_interrupt_injection = 1;
+	r->ready_for_interrupt_injection = (rflags & 0x200) != 0;
 	if (p->kver < KV(5, 12))
 		r->flags = 0;	/* kvm_run->flags = is_smm(vcpu) ? KVM_RUN_X86_SMM : 0 */
 	pthread_mutex_unlock(&v->lock);

@@ -105,6 +105,9 @@ struct emu_vcpu {
 	uint64_t pstate;
 	unsigned char regs[1024];	/* KVM_SET_REGS blob (x86) */
 	size_t regs_len;
+	unsigned char sregs[1024];	/* KVM_SET_SREGS blob (x86) */
+	struct { uint64_t id, val; } one_reg[64];	/* arm64 core registers set */
+	unsigned n_one_reg;
 };
 
 struct emu_obj {
