@@ -9,15 +9,10 @@
 #include "kvmrun-compat-uapi.h"
 #include "engine.h"
 
-#define NARCH 5
 
 /* first rule index + count per (arch, exit reason); slot KVMRC_MAX_EXIT holds
  * the before-run rules (exit reason KVMRC_EXIT_ANY). */
-struct span {
-	uint8_t first;
-	uint8_t count;
-};
-static struct span rule_index[NARCH][KVMRC_MAX_EXIT + 1];
+struct kvmrc_span kvmrc_rule_index[KVMRC_NARCH][KVMRC_MAX_EXIT + 1];
 static int index_ready;
 
 void kvmrc_engine_init(void)
@@ -29,9 +24,9 @@ void kvmrc_engine_init(void)
 		const struct kvmrc_rule *r = &kvmrc_rules[i];
 		unsigned int slot = r->exit_reason == KVMRC_EXIT_ANY ? KVMRC_MAX_EXIT : r->exit_reason;
 
-		if (r->arch >= NARCH || slot > KVMRC_MAX_EXIT)
+		if (r->arch >= KVMRC_NARCH || slot > KVMRC_MAX_EXIT)
 			continue;
-		struct span *s = &rule_index[r->arch][slot];
+		struct kvmrc_span *s = &kvmrc_rule_index[r->arch][slot];
 		if (s->count == 0)
 			__atomic_store_n(&s->first, (uint8_t)i, __ATOMIC_RELAXED);
 		/* rows of one (arch, exit) are contiguous (checked by a unit test) */
@@ -68,7 +63,7 @@ static inline uint64_t load_u64(const uint8_t *p)
 	return v;
 }
 
-static int vouched(const struct kvmrc_rule *r, const uint8_t *run, const struct kvmrun_compat_caps *caps)
+static inline __attribute__((always_inline)) int vouched(const struct kvmrc_rule *r, const uint8_t *run, const struct kvmrun_compat_caps *caps)
 {
 	const uint8_t *at = run + r->vouch_at;
 	uint16_t flags;
@@ -101,19 +96,37 @@ static int vouched(const struct kvmrc_rule *r, const uint8_t *run, const struct 
 	}
 }
 
+/* Is any of the n bytes at p non-zero?  Word-wise: rule ranges are short
+ * and this runs on every exit. */
+static inline int any_nonzero(const uint8_t *p, unsigned int n)
+{
+	uint64_t acc = 0;
+	unsigned int i = 0;
+
+	switch (n) { /* the common field sizes, without a loop */
+	case 2: { uint16_t v; memcpy(&v, p, 2); return v != 0; }
+	case 4: return load_u32(p) != 0;
+	case 8: return load_u64(p) != 0;
+	}
+	for (; i + 32 <= n; i += 32)
+		acc |= load_u64(p + i) | load_u64(p + i + 8) | load_u64(p + i + 16) | load_u64(p + i + 24);
+	for (; i + 8 <= n; i += 8)
+		acc |= load_u64(p + i);
+	for (; i < n; i++)
+		acc |= p[i];
+	return acc != 0;
+}
+
 /* Returns 1 when a byte changed. */
-static int act(const struct kvmrc_rule *r, uint8_t *run)
+static inline __attribute__((always_inline)) int act(const struct kvmrc_rule *r, uint8_t *run)
 {
 	uint8_t *p = run + r->offset;
 	uint32_t v;
 
 	switch (r->action) {
 	case KVMRC_ACT_ZERO:
-		for (unsigned int i = 0; i < r->size; i++)
-			if (p[i])
-				goto zero;
-		return 0;
-zero:
+		if (!any_nonzero(p, r->size))
+			return 0;
 		memset(p, 0, r->size);
 		return 1;
 	case KVMRC_ACT_CLAMP_U32:
@@ -128,36 +141,21 @@ zero:
 		 * an earlier row of the same exit */
 		uint32_t ndata = load_u32(run + r->action_arg);
 		unsigned int from = ndata < r->size / 8u ? ndata * 8u : r->size;
-		for (unsigned int i = from; i < r->size; i++)
-			if (p[i]) {
-				memset(p + from, 0, r->size - from);
-				return 1;
-			}
-		return 0;
+		if (!any_nonzero(p + from, r->size - from))
+			return 0;
+		memset(p + from, 0, r->size - from);
+		return 1;
 	}
 	default:
 		return 0;
 	}
 }
 
-int kvmrc_engine_apply(uint8_t *run, enum kvmrun_compat_arch arch,
-		       const struct kvmrun_compat_caps *caps, unsigned int when,
-		       uint32_t *hits)
+int kvmrc_engine_apply_span(uint8_t *run, const struct kvmrun_compat_caps *caps, unsigned int when,
+			    struct kvmrc_span s, uint32_t *hits)
 {
-	unsigned int slot;
 	int changed = 0;
 
-	if ((unsigned int)arch >= NARCH || when == 0)
-		return 0;
-	if (when & KVMRC_WHEN_BEFORE_RUN) {
-		slot = KVMRC_MAX_EXIT;
-	} else {
-		uint32_t reason = load_u32(run + 8); /* exit_reason */
-		if (reason >= KVMRC_MAX_EXIT)
-			return 0;
-		slot = reason;
-	}
-	const struct span s = rule_index[arch][slot];
 	for (unsigned int i = s.first; i < (unsigned int)s.first + s.count; i++) {
 		const struct kvmrc_rule *r = &kvmrc_rules[i];
 		if (!(r->when & when) || vouched(r, run, caps))
