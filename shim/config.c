@@ -122,6 +122,8 @@ int kvmrc_config_set(struct kvmrc_config *cfg, const char *key, const char *v,
 			cfg->excluded = 1;
 	} else if (!strcasecmp(key, "CONFIG")) {
 		/* names the file; read before the environment */
+	} else if (!strcasecmp(key, "LIBRARY")) {
+		/* the wrapper's: which library to preload */
 	} else {
 		snprintf(err, errlen, "unknown setting %s%s", ENV_PREFIX, key);
 		return -1;

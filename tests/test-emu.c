@@ -124,7 +124,7 @@ Test(scenario, garbage_does_not_crash)
 	cr_assert_eq(b.ret, -1);
 	cr_assert_eq(b.err, EINVAL);
 	/* 300 valid steps: more than the 256 the emulator holds */
-	static char many[300 * 8];
+	static char many[300 * 9 + 1];
 	many[0] = '\0';
 	for (int i = 0; i < 300; i++)
 		strcat(many, "hyp_gone;");

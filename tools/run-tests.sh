@@ -43,7 +43,10 @@ run_distcheck() {
 }
 run_cross() {
 	rm -rf _build-aarch64 && mkdir _build-aarch64
-	if (cd _build-aarch64 && ../configure -q --host=aarch64-linux-gnu && make -s -j"$(nproc)") >_build-aarch64.log 2>&1; then
+	# PKG_CONFIG_LIBDIR: never let the host's amd64 .pc files (libseccomp,
+	# criterion) leak into the aarch64 build
+	if (cd _build-aarch64 && PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig \
+		../configure -q --host=aarch64-linux-gnu && make -s -j"$(nproc)") >_build-aarch64.log 2>&1; then
 		file -b _build-aarch64/.libs/libkvmrun-compat.so.0.0.0 | cut -d, -f1-2
 		return 0
 	fi
