@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <linux/kvm.h>
+#include "kvmrun-compat-uapi.h"
 #include "cli.h"
 
 int cli_verbose;
@@ -57,7 +58,19 @@ const char *cli_exit_name(unsigned int r)
 	case KVM_EXIT_X86_BUS_LOCK: return "X86_BUS_LOCK";
 	case KVM_EXIT_RISCV_SBI: return "RISCV_SBI";
 	case KVM_EXIT_NOTIFY: return "NOTIFY";
-	case 38: return "MEMORY_FAULT";
+	case KVM_EXIT_S390_SIEIC: return "S390_SIEIC";
+	case KVM_EXIT_S390_RESET: return "S390_RESET";
+	case KVM_EXIT_S390_UCONTROL: return "S390_UCONTROL";
+	case KVM_EXIT_S390_TSCH: return "S390_TSCH";
+	case KVM_EXIT_S390_STSI: return "S390_STSI";
+	case KVM_EXIT_HYPERV: return "HYPERV";
+	case KVM_EXIT_XEN: return "XEN";
+	case KVM_EXIT_RISCV_CSR: return "RISCV_CSR";
+	case KVM_EXIT_DIRTY_RING_FULL: return "DIRTY_RING_FULL";
+	case KVM_EXIT_LOONGARCH_IOCSR: return "LOONGARCH_IOCSR";
+	case KVM_EXIT_MEMORY_FAULT: return "MEMORY_FAULT";
+	case KVM_EXIT_TDX: return "TDX";
+	case KVM_EXIT_ARM_SEA: return "ARM_SEA";
 	default: return "?";
 	}
 }

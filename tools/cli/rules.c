@@ -22,7 +22,7 @@ int cli_rules(const struct cli_opts *o)
 	if (o->json)
 		printf("{\n  \"version\": \"%s\",\n  \"rules\": [", api.version());
 	else
-		printf("%-34s %-7s %-16s %4s %4s  %-20s %-6s %-6s %-6s %s\n", "NAME", "ARCH", "EXIT",
+		printf("%-38s %-7s %-16s %4s %4s  %-20s %-17s %-6s %-6s %s\n", "NAME", "ARCH", "EXIT",
 		       "OFF", "SIZE", "VOUCHED BY", "ACTION", "SINCE", "LEDGER", "SOURCE");
 	for (size_t i = 0; i < n; i++) {
 		struct kvmrun_compat_rule_info ri;
@@ -48,7 +48,7 @@ int cli_rules(const struct cli_opts *o)
 			json_str(stdout, ri.ledger);
 			printf("}");
 		} else {
-			printf("%-34s %-7s %-16s %4u %4u  %-20s %-6s %-6s %-6s %s\n", ri.name,
+			printf("%-38s %-7s %-16s %4u %4u  %-20s %-17s %-6s %-6s %s\n", ri.name,
 			       api.arch_name(ri.arch), cli_exit_name(ri.exit_reason), ri.offset, ri.size,
 			       ri.vouch, ri.action, ri.since, ri.ledger, ri.source);
 		}
