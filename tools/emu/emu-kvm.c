@@ -338,8 +338,10 @@ static int vcpu_ioctl(struct emu_obj *o, int fd, unsigned long req, void *arg)
 			memcpy(arg, v->sregs, _IOC_SIZE(req));
 		pthread_mutex_unlock(&v->lock);
 		return 0;
-	} else if (p->arch == EMU_X86_64 && (unsigned int)req == KVM_SET_CPUID2) {
-		/* accepted; the emulator models no CPUID-dependent behaviour */
+	} else if (p->arch == EMU_X86_64 && _IOC_TYPE(req) == KVMIO && _IOC_NR(req) == 0x90 &&
+		   _IOC_DIR(req) == _IOC_WRITE) {
+		/* x86 KVM_SET_CPUID2 (its struct exists only in x86 headers):
+		 * accepted; the emulator models no CPUID-dependent behaviour */
 		return arg ? 0 : emu_err(EFAULT);
 	}
 	return unknown(o, fd, req, EINVAL);

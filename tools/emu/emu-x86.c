@@ -17,6 +17,13 @@
 #include <string.h>
 #include "emu.h"
 
+/* offset of rflags in x86's struct kvm_regs (rax..r15, rip, rflags); a number
+ * because other build architectures' headers do not have that struct */
+#define X86_REGS_RFLAGS (17 * 8)
+#ifdef __x86_64__
+_Static_assert(offsetof(struct kvm_regs, rflags) == X86_REGS_RFLAGS, "kvm_regs.rflags");
+#endif
+
 #define DB_VECTOR 1
 #define BP_VECTOR 3
 #define DR6_ACTIVE_LOW 0xffff0ff0ull	/* 5.10: DR6_FIXED_1 | DR6_RTM, same value */
@@ -252,8 +259,8 @@ out:
 	 * ready_for_interrupt_injection is kvm_vcpu_ready_for_interrupt_injection():
 	 * interrupts allowed (IF) and none pending (none is modelled). */
 	uint64_t rflags = 0x2;
-	if (v->regs_len >= offsetof(struct kvm_regs, rflags) + sizeof(rflags))
-		memcpy(&rflags, v->regs + offsetof(struct kvm_regs, rflags), sizeof(rflags));
+	if (v->regs_len >= X86_REGS_RFLAGS + sizeof(rflags))
+		memcpy(&rflags, v->regs + X86_REGS_RFLAGS, sizeof(rflags));
 	r->if_flag = (rflags & 0x200) != 0;
 	r->cr8 = 0;
 	r->apic_base = APIC_DEFAULT_BASE | MSR_IA32_APICBASE_ENABLE |
