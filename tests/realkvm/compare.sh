@@ -68,7 +68,7 @@ fi
 if [ -z "$ec" ]; then
 	ec=$work/emu/emu-compare
 	${CC:-cc} -O2 -g0 -Wall -Wextra -I"$top_srcdir/include" -I"$top_builddir/include" \
-		-o "$ec" "$here/emu-compare.c" || fatal "cannot build emu-compare"
+		-o "$ec" "$here/emu-compare.c" "$here/vmm-common.c" || fatal "cannot build emu-compare"
 fi
 [ -n "$emu" ] || emu=$top_builddir/tools/emu/.libs/libkvmrun-emu.so
 if [ ! -e "$emu" ] && [ -f "$top_builddir/Makefile" ]; then

@@ -16,7 +16,7 @@
  * INFO / SKIP lines with cpu=emu.  The emulator does not execute guest code,
  * so each scenario opens /dev/kvm with a KVMEMU_SCENARIO that lists the
  * exits the real guest code produces, with the addresses and data the real
- * runs show (see the SCEN_* texts below).
+ * runs show (see scripts[] below).
  *
  * Extra lines, for compare.sh:
  *   IOCTL ... scenario=S ioctl=NAME ret=R errno=E
@@ -37,45 +37,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <unistd.h>
-#include <linux/kvm.h>
 #include "kvmrun-compat-uapi.h"
+#include "vmm-common.h"
 
-#ifndef KVM_CAP_EXIT_HYPERCALL
-#define KVM_CAP_EXIT_HYPERCALL 201
-#endif
-#ifndef KVM_CAP_SYSTEM_EVENT_DATA
-#define KVM_CAP_SYSTEM_EVENT_DATA 215
-#endif
-#ifndef KVM_HC_MAP_GPA_RANGE
-#define KVM_HC_MAP_GPA_RANGE 12
-#endif
-
-static char g_kernel[128] = "unknown", g_arch[16], g_shim[8] = "off", g_log[256];
+static char g_log[256];
 static const char *g_real_ran; /* comma-separated, NULL: not given */
 static int g_probe;            /* --probe: only open /dev/kvm (profile known?) */
-static long g_mmap_size;
-static int g_failures;
-
-static void out(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
-
-#define HDR "kernel=%s arch=%s cpu=emu shim=%s"
-#define HDRARGS g_kernel, g_arch, g_shim
 
 static const char *ename(int e)
 {
@@ -83,26 +55,12 @@ static const char *ename(int e)
 	return n ? n : "?";
 }
 
-static void skip(const char *scen, const char *why)
+/* A set-up ioctl failed: report it as an IOCTL drift line and go on. */
+static int setup_failed(const char *scen, const char *name, int ret)
 {
-	out("SKIP " HDR " scenario=%s reason=%s", HDRARGS, scen, why);
-}
-
-static void fail(const char *scen, const char *what)
-{
-	out("ERROR " HDR " scenario=%s what=%s errno=%d(%s)", HDRARGS, scen, what, errno,
-	    strerror(errno));
-	g_failures++;
-}
-
-/* A set-up ioctl: report a failure as an IOCTL drift line and go on. */
-static int xioctl(const char *scen, const char *name, int fd, unsigned long req, void *arg)
-{
-	int r = ioctl(fd, req, arg);
-	if (r < 0)
-		out("IOCTL " HDR " scenario=%s ioctl=%s ret=%d errno=%s", HDRARGS, scen, name, r,
-		    ename(errno));
-	return r;
+	out("IOCTL " HDR " scenario=%s ioctl=%s ret=%d errno=%s", HDRARGS, scen, name, ret,
+	    ename(errno));
+	return 0;
 }
 
 /* Did the real kernel run scen (RESULT lines seen)? -1: not told. */
@@ -135,146 +93,7 @@ static int cap_gate(const char *scen, const char *capname, long value)
 	return rr;
 }
 
-static uint64_t rd(const void *run, unsigned off, unsigned len)
-{
-	uint64_t v = 0;
-	memcpy(&v, (const char *)run + off, len);
-	return v;
-}
-
-static void field(const char *scen, const char *name, const void *run, const void *before,
-		  unsigned off, unsigned len)
-{
-	int w = (int)len * 2;
-	out("RESULT " HDR " scenario=%s field=%s off=%u len=%u value=0x%0*" PRIx64
-	    " before=0x%0*" PRIx64,
-	    HDRARGS, scen, name, off, len, w, rd(run, off, len), w, rd(before, off, len));
-}
-
-static void raw(const char *scen, const char *tag, const void *run)
-{
-	char hex[2 * 128 + 1];
-	for (int i = 0; i < 128; i++)
-		sprintf(hex + 2 * i, "%02x", ((const unsigned char *)run)[i]);
-	out("RAW " HDR " scenario=%s %s=%s", HDRARGS, scen, tag, hex);
-}
-
-struct vm {
-	int kvm, fd, vcpu;
-	struct kvm_run *run;
-	void *mem;
-	size_t memsz;
-	unsigned char before[4096];
-};
-
-/*
- * A fresh /dev/kvm per scenario: the emulator reads KVMEMU_SCENARIO when
- * /dev/kvm is opened, and each vCPU replays the steps from the first.
- */
-static int vm_create(struct vm *vm, const char *scen, const char *steps, uint64_t gpa,
-		     size_t memsz)
-{
-	memset(vm, 0, sizeof *vm);
-	vm->kvm = vm->fd = vm->vcpu = -1;
-	setenv("KVMEMU_SCENARIO", steps, 1);
-	vm->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (vm->kvm < 0) {
-		fail(scen, "open /dev/kvm");
-		return -1;
-	}
-	vm->fd = ioctl(vm->kvm, KVM_CREATE_VM, 0UL);
-	if (vm->fd < 0) {
-		fail(scen, "KVM_CREATE_VM");
-		return -1;
-	}
-	vm->memsz = memsz;
-	vm->mem = mmap(NULL, memsz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (vm->mem == MAP_FAILED) {
-		fail(scen, "mmap guest memory");
-		return -1;
-	}
-	struct kvm_userspace_memory_region r = {
-		.slot = 0, .guest_phys_addr = gpa, .memory_size = memsz,
-		.userspace_addr = (uintptr_t)vm->mem,
-	};
-	xioctl(scen, "KVM_SET_USER_MEMORY_REGION", vm->fd, KVM_SET_USER_MEMORY_REGION, &r);
-	vm->vcpu = ioctl(vm->fd, KVM_CREATE_VCPU, 0UL);
-	if (vm->vcpu < 0) {
-		fail(scen, "KVM_CREATE_VCPU");
-		return -1;
-	}
-	vm->run = mmap(NULL, g_mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpu, 0);
-	if (vm->run == MAP_FAILED) {
-		vm->run = NULL;
-		fail(scen, "mmap kvm_run");
-		return -1;
-	}
-	return 0;
-}
-
-static void vm_destroy(struct vm *vm)
-{
-	if (vm->run)
-		munmap(vm->run, g_mmap_size);
-	if (vm->mem && vm->mem != MAP_FAILED)
-		munmap(vm->mem, vm->memsz);
-	if (vm->vcpu >= 0)
-		close(vm->vcpu);
-	if (vm->fd >= 0)
-		close(vm->fd);
-	if (vm->kvm >= 0)
-		close(vm->kvm);
-}
-
-static int vm_run(struct vm *vm, const char *scen)
-{
-	memcpy(vm->before, vm->run, sizeof(struct kvm_run));
-	if (ioctl(vm->vcpu, KVM_RUN, 0UL) < 0) {
-		fail(scen, "KVM_RUN");
-		return -1;
-	}
-	return 0;
-}
-
-static int expect_exit(struct vm *vm, const char *scen, unsigned reason)
-{
-	if (vm->run->exit_reason != reason) {
-		out("ERROR " HDR " scenario=%s what=exit_reason got=%u want=%u", HDRARGS, scen,
-		    vm->run->exit_reason, reason);
-		raw(scen, "after", vm->run);
-		g_failures++;
-		return -1;
-	}
-	return 0;
-}
-
-static void set_guest_debug(struct vm *vm, const char *scen, uint32_t control)
-{
-	struct kvm_guest_debug dbg;
-	memset(&dbg, 0, sizeof dbg);
-	dbg.control = control;
-	xioctl(scen, "KVM_SET_GUEST_DEBUG", vm->vcpu, KVM_SET_GUEST_DEBUG, &dbg);
-}
-
-static void system_event_fields(const char *scen, struct vm *vm)
-{
-	field(scen, "flags", vm->run, vm->before, 14, 2);
-	field(scen, "type", vm->run, vm->before, 32, 4);
-	field(scen, "ndata", vm->run, vm->before, 36, 4);
-	field(scen, "data0", vm->run, vm->before, 40, 8);
-	field(scen, "data1", vm->run, vm->before, 48, 8);
-}
-
-#define JUNK8 0xdeadbeefcafef00dULL
-
 /* ------------------------------------------------------------------ arm64 */
-#define A_RAM_GPA 0x40000000ULL
-#define A_RAM_SIZE 0x10000UL
-#define A_MMIO_GPA 0xabcdef0000ULL
-#define A_I_BRK 0xd4200000u
-#define A_I_HVC 0xd4000002u
-#define A_I_NOP 0xd503201fu
-#define A_GUESTDBG_USE_SW_BP (1u << 16) /* arm64 asm/kvm.h */
 #define A_VCPU_PSCI_0_2 2
 /* ONE_REG ids of arm64 core registers: KVM_REG_ARM64 | SIZE_U64 | ARM_CORE |
  * offsetof(struct kvm_regs, x) / 4 (user_pt_regs: regs[31], sp, pc, pstate) */
@@ -283,11 +102,11 @@ static void system_event_fields(const char *scen, struct vm *vm)
 #define A_REG_PC A_CORE(256u / 4u)
 
 /*
- * The exits the real guest produces (vmm.c arm_setup: str w1,[x5] with
- * w1 = 0x11223344 and x5 = 0xab_cdef_0000; ldr x2,[x5,#8]; then the
- * instruction under test).  BRK #0: ESR 0xf2000000; software step over the
- * nop: ESR EC 0x32 with ISS 0x22 (the ISV bit, 24, is CPU/kernel state and
- * differs between kernels, see compare.sh).
+ * The exits the real guest produces (vmm.c: str w1,[x5] with w1 = 0x11223344
+ * and x5 = 0xab_cdef_0000; ldr x2,[x5,#8]; then the instruction under test).
+ * BRK #0: ESR 0xf2000000; software step over the nop: ESR EC 0x32 with ISS
+ * 0x22 (the ISV bit, 24, is CPU/kernel state and differs between kernels,
+ * see compare.sh).
  */
 #define A_MMIO_W "mmio addr=0xabcdef0000 len=4 write=1 data=0x11223344"
 #define A_MMIO_R "mmio addr=0xabcdef0008 len=8 write=0"
@@ -298,137 +117,25 @@ static int set_reg(struct vm *vm, const char *scen, const char *name, uint64_t i
 	struct kvm_one_reg r = { .id = id, .addr = (uintptr_t)&val };
 	char what[64];
 	snprintf(what, sizeof what, "KVM_SET_ONE_REG(%s)", name);
-	return xioctl(scen, what, vm->vcpu, KVM_SET_ONE_REG, &r);
+	return setup_ioctl(scen, what, vm->vcpu, KVM_SET_ONE_REG, &r);
 }
 
-static int arm_setup(struct vm *vm, const char *scen, const char *steps, unsigned start_off,
-		     uint64_t x0)
+static int arm_regs(struct vm *vm, const char *scen, uint64_t pc, uint64_t x0)
 {
-	if (vm_create(vm, scen, steps, A_RAM_GPA, A_RAM_SIZE) < 0)
-		return -1;
 	struct kvmrc_arm64_vcpu_init init;
 	memset(&init, 0, sizeof init);
-	xioctl(scen, "KVM_ARM_PREFERRED_TARGET", vm->fd, KVMRC_ARM_PREFERRED_TARGET, &init);
+	setup_ioctl(scen, "KVM_ARM_PREFERRED_TARGET", vm->fd, KVMRC_ARM_PREFERRED_TARGET, &init);
 	init.features[0] |= 1u << A_VCPU_PSCI_0_2;
-	xioctl(scen, "KVM_ARM_VCPU_INIT", vm->vcpu, KVMRC_ARM_VCPU_INIT, &init);
-	set_reg(vm, scen, "pc", A_REG_PC, A_RAM_GPA + start_off);
+	setup_ioctl(scen, "KVM_ARM_VCPU_INIT", vm->vcpu, KVMRC_ARM_VCPU_INIT, &init);
+	set_reg(vm, scen, "pc", A_REG_PC, pc);
 	set_reg(vm, scen, "x0", A_REG_X(0), x0);
 	set_reg(vm, scen, "x1", A_REG_X(1), 0x11223344);
-	set_reg(vm, scen, "x5", A_REG_X(5), A_MMIO_GPA);
+	set_reg(vm, scen, "x5", A_REG_X(5), ARM_MMIO_GPA);
 	set_reg(vm, scen, "pstate", KVMRC_ARM64_REG_PSTATE, 0x3c5);
 	return 0;
 }
 
-static int arm_mmio_prologue(struct vm *vm, const char *scen)
-{
-	if (vm_run(vm, scen) < 0 || expect_exit(vm, scen, KVM_EXIT_MMIO) < 0)
-		return -1;
-	if (!vm->run->mmio.is_write || vm->run->mmio.phys_addr != A_MMIO_GPA) {
-		out("ERROR " HDR " scenario=%s what=mmio-write addr=0x%llx", HDRARGS, scen,
-		    (unsigned long long)vm->run->mmio.phys_addr);
-		g_failures++;
-		return -1;
-	}
-	if (vm_run(vm, scen) < 0 || expect_exit(vm, scen, KVM_EXIT_MMIO) < 0)
-		return -1;
-	if (vm->run->mmio.is_write || vm->run->mmio.len != 8) {
-		out("ERROR " HDR " scenario=%s what=mmio-read", HDRARGS, scen);
-		g_failures++;
-		return -1;
-	}
-	uint64_t junk = JUNK8;
-	memcpy(vm->run->mmio.data, &junk, 8);
-	return 0;
-}
-
-static void arm_debug_fields(const char *scen, struct vm *vm)
-{
-	field(scen, "flags", vm->run, vm->before, 14, 2);
-	field(scen, "hsr", vm->run, vm->before, 32, 4);
-	field(scen, "hsr_high", vm->run, vm->before, 36, 4);
-	field(scen, "far", vm->run, vm->before, 40, 8);
-}
-
-static void arm_scen_debug(const char *scen, const char *steps, uint32_t dbgctl, int poison)
-{
-	struct vm vm;
-	if (arm_setup(&vm, scen, steps, poison ? 8 : 0, 0) < 0)
-		goto done;
-	if (poison) {
-		vm.run->flags = 0xa5a5;
-		memset((char *)vm.run + 32, 0xa5, 256);
-	} else if (arm_mmio_prologue(&vm, scen) < 0) {
-		goto done;
-	}
-	set_guest_debug(&vm, scen, dbgctl);
-	if (vm_run(&vm, scen) < 0 || expect_exit(&vm, scen, KVM_EXIT_DEBUG) < 0)
-		goto done;
-	arm_debug_fields(scen, &vm);
-	raw(scen, "before", vm.before);
-	raw(scen, "after", vm.run);
-done:
-	vm_destroy(&vm);
-}
-
-static void arm_scen_psci(const char *scen, const char *steps, uint64_t fn)
-{
-	struct vm vm;
-	if (arm_setup(&vm, scen, steps, 0, fn) < 0 || arm_mmio_prologue(&vm, scen) < 0)
-		goto done;
-	if (vm_run(&vm, scen) < 0 || expect_exit(&vm, scen, KVM_EXIT_SYSTEM_EVENT) < 0)
-		goto done;
-	system_event_fields(scen, &vm);
-	raw(scen, "before", vm.before);
-	raw(scen, "after", vm.run);
-done:
-	vm_destroy(&vm);
-}
-
-static void arm_scen_mmio_poison(const char *scen)
-{
-	struct vm vm;
-	if (arm_setup(&vm, scen, A_MMIO_W, 0, 0) < 0)
-		goto done;
-	vm.run->flags = 0xa5a5;
-	memset((char *)vm.run + 32, 0xa5, 256);
-	if (vm_run(&vm, scen) < 0 || expect_exit(&vm, scen, KVM_EXIT_MMIO) < 0)
-		goto done;
-	field(scen, "flags", vm.run, vm.before, 14, 2);
-	field(scen, "phys_addr", vm.run, vm.before, 32, 8);
-	field(scen, "data", vm.run, vm.before, 40, 8);
-	field(scen, "len", vm.run, vm.before, 48, 4);
-	field(scen, "is_write", vm.run, vm.before, 52, 1);
-	field(scen, "pad53", vm.run, vm.before, 53, 3);
-	raw(scen, "before", vm.before);
-	raw(scen, "after", vm.run);
-done:
-	vm_destroy(&vm);
-}
-
-static void arm_run_all(void)
-{
-	arm_scen_debug("brk-after-mmio", A_PROLOGUE "debug ec=brk",
-		       KVM_GUESTDBG_ENABLE | A_GUESTDBG_USE_SW_BP, 0);
-	arm_scen_debug("brk-poisoned", "debug ec=brk", KVM_GUESTDBG_ENABLE | A_GUESTDBG_USE_SW_BP, 1);
-	arm_scen_debug("step-after-mmio", A_PROLOGUE "debug ec=softstep iss=0x22",
-		       KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP, 0);
-	arm_scen_mmio_poison("mmio-poisoned");
-	arm_scen_psci("psci-off-after-mmio", A_PROLOGUE "system_event type=shutdown", 0x84000008ULL);
-	arm_scen_psci("psci-reset-after-mmio", A_PROLOGUE "system_event type=reset", 0x84000009ULL);
-	skip("internal-error", "arm64-handle_exit-default-not-guest-reachable");
-	skip("fail-entry", "needs-asymmetric-32bit-el0-or-pmu-mismatch");
-	(void)A_I_BRK, (void)A_I_HVC, (void)A_I_NOP;
-}
-
 /* ----------------------------------------------------------------- x86_64 */
-#define X_RAM_GPA 0x0ULL
-#define X_RAM_SIZE 0x10000UL
-#define X_CODE 0x1100u
-#define X_SRC 0x2000u
-#define X_MMIO_BASE 0xd0000000u
-#define X_PORT 0x10u
-#define X_REPCOUNT 0x55u
-
 /*
  * The exits the real guest produces (vmm.c, real mode at 0x1100):
  *  rep insb, cx=0x55, port 0x10: one IO exit, count 0x55;
@@ -445,218 +152,82 @@ static void arm_run_all(void)
  * over the nop as well (see expected.txt).
  */
 #define X_IO_IN "io port=0x10 dir=in size=1 count=0x55"
-#define X_SCEN_STEP_IO X_IO_IN "; singlestep pc=0x1100; singlestep pc=0x1102"
-#define X_SCEN_STEP_MMIO "mmio addr=0xd0000040 len=4 write=0; singlestep pc=0x1104"
-#define X_SCEN_HCALL "hypercall nr=12 a0=0x3000 a1=1 a2=0 longmode=0; " \
-	"io port=0x10 dir=out size=4 count=1 data=0"
-#define X_SCEN_HVCRASH X_IO_IN "; hyperv_crash"
 
-static int x86_setup(struct vm *vm, const char *scen, const char *steps)
+/* The KVMEMU_SCENARIO of each scenario, per architecture. */
+static const struct script {
+	const char *arch, *scen, *steps;
+} scripts[] = {
+	{ "arm64", "brk-after-mmio", A_PROLOGUE "debug ec=brk" },
+	{ "arm64", "brk-poisoned", "debug ec=brk" },
+	{ "arm64", "step-after-mmio", A_PROLOGUE "debug ec=softstep iss=0x22" },
+	{ "arm64", "mmio-poisoned", A_MMIO_W },
+	{ "arm64", "psci-off-after-mmio", A_PROLOGUE "system_event type=shutdown" },
+	{ "arm64", "psci-reset-after-mmio", A_PROLOGUE "system_event type=reset" },
+	{ "x86_64", "step-after-io", X_IO_IN "; singlestep pc=0x1100; singlestep pc=0x1102" },
+	{ "x86_64", "step-after-mmio", "mmio addr=0xd0000040 len=4 write=0; singlestep pc=0x1104" },
+	{ "x86_64", "hypercall-map-gpa", "hypercall nr=12 a0=0x3000 a1=1 a2=0 longmode=0; "
+					 "io port=0x10 dir=out size=4 count=1 data=0" },
+	{ "x86_64", "hv-crash-after-io", X_IO_IN "; hyperv_crash" },
+};
+
+/*
+ * A fresh /dev/kvm per scenario: the emulator reads KVMEMU_SCENARIO when
+ * /dev/kvm is opened, and each vCPU replays the steps from the first.
+ */
+static int vm_open(struct vm *vm, const char *scen, uint64_t gpa, size_t memsz)
 {
-	if (vm_create(vm, scen, steps, X_RAM_GPA, X_RAM_SIZE) < 0)
-		return -1;
-	memset((char *)vm->mem + X_SRC, 0x5a, 0x100);
-	struct kvm_sregs s;
-	memset(&s, 0, sizeof s);
-	xioctl(scen, "KVM_GET_SREGS", vm->vcpu, KVM_GET_SREGS, &s);
-	s.cs.base = 0, s.cs.selector = 0;
-	s.ds.base = 0, s.ds.selector = 0;
-	s.es.base = 0, s.es.selector = 0;
-	s.fs.base = X_MMIO_BASE, s.fs.selector = 0;
-	xioctl(scen, "KVM_SET_SREGS", vm->vcpu, KVM_SET_SREGS, &s);
-	struct kvm_regs r;
-	memset(&r, 0, sizeof r);
-	r.rip = X_CODE;
-	r.rflags = 0x2;
-	r.rsi = X_SRC;
-	r.rcx = X_REPCOUNT;
-	r.rdx = X_PORT;
-	r.rbx = 0x40;
-	r.rdi = 0x3000;
-	r.rsp = 0x8000;
-	xioctl(scen, "KVM_SET_REGS", vm->vcpu, KVM_SET_REGS, &r);
-	return 0;
+	const char *steps = NULL;
+	for (size_t i = 0; i < sizeof scripts / sizeof scripts[0]; i++)
+		if (!strcmp(scripts[i].arch, g_arch) && !strcmp(scripts[i].scen, scen))
+			steps = scripts[i].steps;
+	if (!steps) {
+		memset(vm, 0, sizeof *vm);
+		vm->kvm = vm->fd = vm->vcpu = -1;
+		errno = ENOENT;
+		return fail(scen, "no-KVMEMU_SCENARIO");
+	}
+	setenv("KVMEMU_SCENARIO", steps, 1);
+	return vm_create(vm, scen, open("/dev/kvm", O_RDWR | O_CLOEXEC), 1, gpa, memsz);
 }
 
-static void step_fields(const char *scen, struct vm *vm)
+/* ret-seen-by-guest: the hypercall.ret the emulator read back on the next
+ * KVM_RUN, the last "readback ... hypercall.ret=0x..." it logged */
+static void ret_prepare(void)
 {
-	field(scen, "flags", vm->run, vm->before, 14, 2);
-	field(scen, "exception", vm->run, vm->before, 32, 4);
-	field(scen, "pad", vm->run, vm->before, 36, 4);
-	field(scen, "pc", vm->run, vm->before, 40, 8);
-	field(scen, "dr6", vm->run, vm->before, 48, 8);
-	field(scen, "dr7", vm->run, vm->before, 56, 8);
+	if (g_log[0])
+		truncate(g_log, 0);
 }
 
-static void x86_scen_step_after_io(const char *scen)
-{
-	struct vm vm;
-	if (x86_setup(&vm, scen, X_SCEN_STEP_IO) < 0)
-		goto done;
-	if (vm_run(&vm, scen) < 0 || expect_exit(&vm, scen, KVM_EXIT_IO) < 0)
-		goto done;
-	out("INFO " HDR " scenario=%s io-count=%u size=%u port=0x%x data_offset=%llu", HDRARGS,
-	    scen, vm.run->io.count, vm.run->io.size, vm.run->io.port,
-	    (unsigned long long)vm.run->io.data_offset);
-	set_guest_debug(&vm, scen, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP);
-	memset((char *)vm.run + 48, 0xa5, 16);
-	int ios = 0;
-	do {
-		if (vm_run(&vm, scen) < 0)
-			goto done;
-	} while (vm.run->exit_reason == KVM_EXIT_IO && ++ios < 300);
-	if (ios)
-		out("INFO " HDR " scenario=%s extra-io-exits=%d", HDRARGS, scen, ios);
-	if (expect_exit(&vm, scen, KVM_EXIT_DEBUG) < 0)
-		goto done;
-	step_fields(scen, &vm);
-	raw(scen, "before", vm.before);
-	raw(scen, "after", vm.run);
-	const char *scen2 = "step-native-after-step";
-	memset((char *)vm.run + 36, 0xa5, 4);
-	memset((char *)vm.run + 56, 0xa5, 8);
-	if (vm_run(&vm, scen2) < 0 || expect_exit(&vm, scen2, KVM_EXIT_DEBUG) < 0)
-		goto done;
-	step_fields(scen2, &vm);
-	raw(scen2, "before", vm.before);
-	raw(scen2, "after", vm.run);
-done:
-	vm_destroy(&vm);
-}
-
-static void x86_scen_step_after_mmio(const char *scen)
-{
-	struct vm vm;
-	if (x86_setup(&vm, scen, X_SCEN_STEP_MMIO) < 0)
-		goto done;
-	if (vm_run(&vm, scen) < 0 || expect_exit(&vm, scen, KVM_EXIT_MMIO) < 0)
-		goto done;
-	uint64_t junk = JUNK8;
-	memcpy(vm.run->mmio.data, &junk, 8);
-	memset((char *)vm.run + 53, 0xa5, 11);
-	set_guest_debug(&vm, scen, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP);
-	if (vm_run(&vm, scen) < 0 || expect_exit(&vm, scen, KVM_EXIT_DEBUG) < 0)
-		goto done;
-	step_fields(scen, &vm);
-	raw(scen, "before", vm.before);
-	raw(scen, "after", vm.run);
-done:
-	vm_destroy(&vm);
-}
-
-/* The last "readback ... hypercall.ret=0x..." the emulator logged. */
-static int readback_ret(uint64_t *ret)
+static int ret_seen(struct vm *vm, const char *scen, uint32_t *ret)
 {
 	FILE *f = fopen(g_log, "r");
 	char line[512];
+	uint64_t v;
 	int found = 0;
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof line, f)) {
+	(void)vm;
+	while (f && fgets(line, sizeof line, f)) {
 		const char *p = strstr(line, "hypercall.ret=");
-		if (p && sscanf(p + 14, "%" SCNx64, ret) == 1)
-			found = 1;
+		if (p && sscanf(p + 14, "%" SCNx64, &v) == 1)
+			*ret = (uint32_t)v, found = 1;
 	}
-	fclose(f);
-	return found;
+	if (f)
+		fclose(f);
+	if (found)
+		return 0;
+	out("ERROR " HDR " scenario=%s what=no-hypercall.ret-readback-in-KVMEMU_LOG(%s)", HDRARGS,
+	    scen, g_log);
+	g_failures++;
+	return -1;
 }
 
-static void x86_scen_hypercall(const char *scen)
-{
-	struct vm vm;
-	if (x86_setup(&vm, scen, X_SCEN_HCALL) < 0)
-		goto done;
-	long have = ioctl(vm.kvm, KVM_CHECK_EXTENSION, KVM_CAP_EXIT_HYPERCALL);
-	if (!cap_gate(scen, "KVM_CAP_EXIT_HYPERCALL", have)) {
-		skip(scen, "no-KVM_CAP_EXIT_HYPERCALL");
-		goto done;
-	}
-	struct kvm_enable_cap cap;
-	memset(&cap, 0, sizeof cap);
-	cap.cap = KVM_CAP_EXIT_HYPERCALL;
-	cap.args[0] = 1ULL << KVM_HC_MAP_GPA_RANGE;
-	xioctl(scen, "KVM_ENABLE_CAP(EXIT_HYPERCALL)", vm.fd, KVM_ENABLE_CAP, &cap);
-	memset((char *)vm.run + 64, 0xa5, 48);
-	if (vm_run(&vm, scen) < 0 || expect_exit(&vm, scen, KVM_EXIT_HYPERCALL) < 0)
-		goto done;
-	field(scen, "flags", vm.run, vm.before, 14, 2);
-	field(scen, "nr", vm.run, vm.before, 32, 8);
-	field(scen, "args0", vm.run, vm.before, 40, 8);
-	field(scen, "args3", vm.run, vm.before, 64, 8);
-	field(scen, "ret", vm.run, vm.before, 88, 8);
-	field(scen, "longmode", vm.run, vm.before, 96, 4);
-	field(scen, "pad100", vm.run, vm.before, 100, 4);
-	raw(scen, "before", vm.before);
-	raw(scen, "after", vm.run);
-	vm.run->hypercall.ret = 0x1234567;
-	if (g_log[0])
-		truncate(g_log, 0);
-	if (vm_run(&vm, scen) < 0 || expect_exit(&vm, scen, KVM_EXIT_IO) < 0)
-		goto done;
-	uint64_t ret = 0;
-	if (!readback_ret(&ret)) {
-		out("ERROR " HDR " scenario=%s what=no-hypercall.ret-readback-in-KVMEMU_LOG(%s)",
-		    HDRARGS, scen, g_log);
-		g_failures++;
-		goto done;
-	}
-	out("RESULT " HDR " scenario=%s field=ret-seen-by-guest off=88 len=4 value=0x%08x "
-	    "before=0x%08x",
-	    HDRARGS, scen, (uint32_t)ret, 0x1234567u);
-done:
-	vm_destroy(&vm);
-}
-
-static void x86_scen_hv_crash(const char *scen)
-{
-	struct vm vm;
-	if (x86_setup(&vm, scen, X_SCEN_HVCRASH) < 0)
-		goto done;
-	long have = ioctl(vm.kvm, KVM_CHECK_EXTENSION, KVM_CAP_HYPERV);
-	if (!cap_gate(scen, "KVM_CAP_HYPERV", have)) {
-		skip(scen, "no-KVM_CAP_HYPERV");
-		goto done;
-	}
-	struct {
-		struct kvm_cpuid2 h;
-		struct kvm_cpuid_entry2 e[4];
-	} c;
-	memset(&c, 0, sizeof c);
-	c.h.nent = 4;
-	c.e[0].function = 0x40000000;
-	c.e[0].eax = 0x40000005;
-	c.e[0].ebx = 0x7263694d, c.e[0].ecx = 0x666f736f, c.e[0].edx = 0x76482074;
-	c.e[1].function = 0x40000001;
-	c.e[1].eax = 0x31237648;
-	c.e[2].function = 0x40000003;
-	c.e[2].edx = 1u << 10;
-	c.e[3].function = 0x0;
-	c.e[3].eax = 0x1;
-	xioctl(scen, "KVM_SET_CPUID2", vm.vcpu, KVM_SET_CPUID2, &c);
-	if (vm_run(&vm, scen) < 0 || expect_exit(&vm, scen, KVM_EXIT_IO) < 0)
-		goto done;
-	memset((char *)vm.run + 48, 0xa5, 8);
-	int ios = 0;
-	do {
-		if (vm_run(&vm, scen) < 0)
-			goto done;
-	} while (vm.run->exit_reason == KVM_EXIT_IO && ++ios < 300);
-	if (expect_exit(&vm, scen, KVM_EXIT_SYSTEM_EVENT) < 0)
-		goto done;
-	system_event_fields(scen, &vm);
-	raw(scen, "before", vm.before);
-	raw(scen, "after", vm.run);
-done:
-	vm_destroy(&vm);
-}
-
-static void x86_run_all(void)
-{
-	x86_scen_step_after_io("step-after-io");
-	x86_scen_step_after_mmio("step-after-mmio");
-	x86_scen_hypercall("hypercall-map-gpa");
-	x86_scen_hv_crash("hv-crash-after-io");
-}
+const struct vmm_backend vmm_backend = {
+	.vm_open = vm_open,
+	.arm_regs = arm_regs,
+	.setup_failed = setup_failed,
+	.cap_gate = cap_gate,
+	.ret_prepare = ret_prepare,
+	.ret_seen = ret_seen,
+};
 
 static void usage(void)
 {
@@ -668,6 +239,8 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
+	strcpy(g_kernel, "unknown");
+	strcpy(g_cpu, "emu");
 	for (int i = 1; i < argc; i++) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(argv[i], "--arch") && v)
@@ -702,15 +275,11 @@ int main(int argc, char **argv)
 		fail("setup", "open /dev/kvm (is libkvmrun-emu.so preloaded?)");
 		return 2;
 	}
-	g_mmap_size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0UL);
-	out("INFO " HDR " api=%d mmap_size=%ld cap_system_event_data=%d", HDRARGS,
-	    ioctl(kvm, KVM_GET_API_VERSION, 0UL), g_mmap_size,
-	    ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_SYSTEM_EVENT_DATA));
+	vmm_begin(kvm);
 	if (!strcmp(g_arch, "arm64"))
-		arm_run_all();
+		run_arm64();
 	else
-		x86_run_all();
+		run_x86_64();
 	close(kvm);
-	out("VMMDONE " HDR " failures=%d", HDRARGS, g_failures);
-	return g_failures ? 1 : 0;
+	return vmm_end();
 }

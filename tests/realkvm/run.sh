@@ -313,14 +313,15 @@ build_initramfs() { # arch pkg -> $work/<arch>/<pkg>.cpio.gz
 for a in $archs; do
 	mkdir -p "$work/$a"
 	${CC_FOR[$a]} -static $CFLAGS_T -o "$work/$a/init" "$here/init.c" || die "cannot build $a init"
-	${CC_FOR[$a]} $CFLAGS_T -o "$work/$a/vmm" "$here/vmm.c" || die "cannot build $a vmm"
+	${CC_FOR[$a]} $CFLAGS_T -o "$work/$a/vmm" "$here/vmm.c" "$here/vmm-common.c" || die "cannot build $a vmm"
 	build_shim "$a"
 	for pkg in ${KPKGS[$a]}; do build_initramfs "$a" "$pkg" || die "initramfs for $pkg"; done
 done
 # the host program that replays the scenarios on the emulator (compare.sh)
 emu_compare=
 if [ "${KVMRC_REALKVM_EMU_COMPARE:-on}" != off ]; then
-	if ${CC:-cc} $CFLAGS_T -I"$top_srcdir/include" -o "$work/emu-compare" "$here/emu-compare.c" \
+	if ${CC:-cc} $CFLAGS_T -I"$top_srcdir/include" -o "$work/emu-compare" \
+		"$here/emu-compare.c" "$here/vmm-common.c" \
 		>"$work/emu-compare-build.log" 2>&1; then
 		emu_compare=$work/emu-compare
 	else

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * vmm-common.h - what the two test VMMs of tests/realkvm/ share: vmm.c (real
+ * KVM inside the QEMU guests, built for aarch64 and x86_64) and emu-compare.c
+ * (the same scenarios on the user-space emulator, built for the host).
+ *
+ * vmm-common.c holds the output lines (RESULT/RAW/INFO/SKIP/ERROR), the VM
+ * life cycle and every scenario: the VMM-side actions, exits expected and
+ * fields printed.  What differs is left to the program, through struct
+ * vmm_backend: how a scenario's guest comes to exist (real guest code in
+ * memory vs. a KVMEMU_SCENARIO script of the exits that code produces), the
+ * arm64 vCPU set-up, and what a failed set-up ioctl or capability means.
+ *
+ * Like vmm.c, this has no dependency on the project: only <linux/kvm.h>.
+ */
+#ifndef REALKVM_VMM_COMMON_H
+#define REALKVM_VMM_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/kvm.h>
+
+#ifndef KVM_CAP_EXIT_HYPERCALL
+#define KVM_CAP_EXIT_HYPERCALL 201
+#endif
+#ifndef KVM_CAP_SYSTEM_EVENT_DATA
+#define KVM_CAP_SYSTEM_EVENT_DATA 215
+#endif
+#ifndef KVM_HC_MAP_GPA_RANGE
+#define KVM_HC_MAP_GPA_RANGE 12
+#endif
+
+/* the x86_64 scenarios need the x86 uapi: the x86_64 VMM and the host tool */
+#if defined(__x86_64__)
+#define VMM_HAVE_X86_64 1
+#else
+#define VMM_HAVE_X86_64 0
+#endif
+
+/* the header of every line; the program fills these in before anything runs */
+extern char g_kernel[128], g_arch[16], g_cpu[64], g_shim[8];
+extern long g_mmap_size;
+extern int g_failures;
+
+#define HDR "kernel=%s arch=%s cpu=%s shim=%s"
+#define HDRARGS g_kernel, g_arch, g_cpu, g_shim
+
+#define JUNK8 0xdeadbeefcafef00dULL /* what the VMM "reads" from an MMIO device */
+
+/* arm64 guest memory: 0: str w1,[x5]; 4: ldr x2,[x5,#8]; 8: <insn>; 12: b . */
+#define ARM_RAM_GPA 0x40000000ULL
+#define ARM_RAM_SIZE 0x10000UL
+#define ARM_MMIO_GPA 0xabcdef0000ULL /* upper 32 bits non-zero: 0xab */
+#define ARM_GUESTDBG_USE_SW_BP (1u << 16) /* arm64 asm/kvm.h */
+
+/* x86_64 guest memory (real mode) */
+#define X86_RAM_GPA 0x0ULL
+#define X86_RAM_SIZE 0x10000UL
+#define X86_CODE 0x1100u /* so that pc differs from io.data_offset (0x1000) */
+#define X86_SRC 0x2000u
+#define X86_MMIO_BASE 0xd0000000u
+#define X86_PORT 0x10u
+#define X86_REPCOUNT 0x55u
+
+struct vm {
+	int kvm, fd, vcpu;
+	int own_kvm; /* close kvm with the VM */
+	struct kvm_run *run;
+	void *mem;
+	size_t memsz;
+	unsigned char before[4096];
+};
+
+/* What the program supplies, as vmm_backend. */
+struct vmm_backend {
+	/* A fresh VM and vCPU (vm_create) whose guest runs scenario scen, with
+	 * guest memory at gpa.  <0: failed (reported). */
+	int (*vm_open)(struct vm *vm, const char *scen, uint64_t gpa, size_t memsz);
+	/* arm64 only: KVM_ARM_VCPU_INIT (PSCI 0.2) and pc, x0, x1, x5, pstate. */
+	int (*arm_regs)(struct vm *vm, const char *scen, uint64_t pc, uint64_t x0);
+	/* A set-up ioctl (not KVM_RUN) returned ret < 0 (errno set): report it;
+	 * <0 abandons scen. */
+	int (*setup_failed)(const char *scen, const char *name, int ret);
+	/* Run scen, which needs capability capname (KVM_CHECK_EXTENSION: value)? */
+	int (*cap_gate)(const char *scen, const char *capname, long value);
+	/* hypercall-map-gpa: called before the KVM_RUN that returns ret to the
+	 * guest (may be NULL), then after it: the low 32 bits of the ret the guest
+	 * saw.  <0: not known (reported). */
+	void (*ret_prepare)(void);
+	int (*ret_seen)(struct vm *vm, const char *scen, uint32_t *ret);
+};
+extern const struct vmm_backend vmm_backend;
+
+/* output: one line each */
+void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void skip(const char *scen, const char *why);
+int fail(const char *scen, const char *what); /* ERROR line (errno); returns -1 */
+void field(const char *scen, const char *name, const void *run, const void *before,
+	   unsigned off, unsigned len);
+void raw(const char *scen, const char *tag, const void *run);
+/* INFO: api, mmap_size (sets g_mmap_size), KVM_CAP_SYSTEM_EVENT_DATA */
+void vmm_begin(int kvm);
+/* VMMDONE; the exit status */
+int vmm_end(void);
+
+/* A set-up ioctl: on failure, the backend's setup_failed(scen, name, ret). */
+int setup_ioctl(const char *scen, const char *name, int fd, unsigned long req, void *arg);
+
+/* VM and vCPU on the /dev/kvm fd kvm (closed by vm_destroy when own_kvm;
+ * kvm < 0: open failed, reported here), kvm_run mapped. */
+int vm_create(struct vm *vm, const char *scen, int kvm, int own_kvm, uint64_t gpa,
+	      size_t memsz);
+void vm_destroy(struct vm *vm);
+
+/* The scenarios of each architecture, in order. */
+void run_arm64(void);
+#if VMM_HAVE_X86_64
+void run_x86_64(void);
+#endif
+
+#endif
