@@ -168,3 +168,20 @@ int kvmrc_engine_apply_span(uint8_t *run, const struct kvmrun_compat_caps *caps,
 	}
 	return changed;
 }
+
+void kvmrc_engine_undo_before_run(uint8_t *run, enum kvmrun_compat_arch arch,
+				  const struct kvmrc_undo *undo)
+{
+	if (!undo->n || (unsigned int)arch >= KVMRC_NARCH || load_u32(run + 8) != undo->exit_reason)
+		return;
+	struct kvmrc_span s = kvmrc_rule_index[arch][KVMRC_MAX_EXIT];
+	unsigned int at = 0;
+	for (unsigned int i = s.first; i < (unsigned int)s.first + s.count && at < undo->n; i++) {
+		const struct kvmrc_rule *r = &kvmrc_rules[i];
+		if (at + r->size > undo->n)
+			break;
+		if (!any_nonzero(run + r->offset, r->size)) /* the kernel wrote nothing there */
+			memcpy(run + r->offset, undo->bytes + at, r->size);
+		at += r->size;
+	}
+}

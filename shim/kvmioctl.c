@@ -41,8 +41,9 @@ int kvmrc_ioctl_run(int fd, IOCTL_REQUEST_TYPE req, void *arg)
 
 	enum kvmrun_compat_arch arch = kvmrc_cfg.arch;
 	uint8_t *run = __atomic_load_n(&v->run, __ATOMIC_ACQUIRE);
+	struct kvmrc_undo undo;
 	if (run)
-		kvmrc_engine_apply(run, arch, NULL, KVMRC_WHEN_BEFORE_RUN, v->hits);
+		kvmrc_engine_before_run(run, arch, &undo, v->hits);
 
 	int r = kvmrc_real.ioctl(fd, req, arg);
 	int err = errno;
@@ -50,6 +51,8 @@ int kvmrc_ioctl_run(int fd, IOCTL_REQUEST_TYPE req, void *arg)
 	v->runs++;
 	if (run) {
 		unsigned int when = kvmrc_when_of(r, err);
+		if (r == -1 && err == EINTR)
+			kvmrc_engine_undo_before_run(run, arch, &undo);
 		if (when)
 			kvmrc_engine_apply(run, arch, v->vm ? &v->vm->caps : NULL, when, v->hits);
 		if (arch == KVMRUN_COMPAT_ARCH_ARM64 &&

@@ -292,3 +292,24 @@ Test(fdtrack, a_vcpu_fd_created_behind_the_shims_back_is_adopted_at_mmap)
 	cr_assert_neq(z, MAP_FAILED);
 	cr_assert_eq(shim_vcpu_state(fd), -EBADF);
 }
+
+Test(fdtrack, eintr_at_immediate_exit_leaves_kvm_run_as_the_kernel_left_it)
+{
+	struct vm v;
+	vm_start(&v, SCENARIO);
+	cr_assert_eq(ioctl(v.vcpu, KVM_RUN, 0), 0); /* the MMIO exit */
+	v.run->flags = 0x1;                          /* junk of the VMM's */
+	v.run->immediate_exit = 1;
+	uint8_t before[2352];
+	memcpy(before, v.run, sizeof(before));
+	errno = 0;
+	cr_assert_eq(ioctl(v.vcpu, KVM_RUN, 0), -1);
+	cr_assert_eq(errno, EINTR);
+	cr_assert_eq(memcmp(before, v.run, sizeof(before)), 0,
+		     "the kernel did not enter the guest: every byte, flags included, as it was");
+	v.run->immediate_exit = 0;
+	cr_assert_eq(ioctl(v.vcpu, KVM_RUN, 0), 0);
+	cr_assert_eq(v.run->exit_reason, KVM_EXIT_DEBUG);
+	cr_assert_eq(hsr_high(v.run), 0, "the junk still cannot vouch for hsr_high");
+	cr_assert_eq(v.run->flags, 0);
+}

@@ -84,7 +84,7 @@ struct mcase {
 #include "matrix-cases-riscv.h"
 #endif
 
-static enum kvmrun_compat_arch kvmrun_compat_arch_from_name_local(const char *n)
+static __attribute__((unused)) enum kvmrun_compat_arch kvmrun_compat_arch_from_name_local(const char *n)
 {
 	return !strcmp(n, "x86_64") ? KVMRUN_COMPAT_ARCH_X86_64 :
 	       !strcmp(n, "arm64") ? KVMRUN_COMPAT_ARCH_ARM64 : KVMRUN_COMPAT_ARCH_RISCV64;
