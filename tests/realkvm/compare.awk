@@ -20,25 +20,7 @@
 # covers it (KNOWN-DRIFT, reported, not failed).  A "known" entry that no
 # longer matches any difference is itself a failure: remove it.
 
-function vnum(k,   a, n) {
-	n = split(k, a, /[.+-]/)
-	return (a[1] + 0) * 1000000 + (a[2] + 0) * 1000 + (a[3] + 0)
-}
-function kmatch(pred, k,   v, p) {
-	if (pred == "*") return 1
-	v = vnum(k)
-	if (pred ~ /^>=/) { p = substr(pred, 3); return v >= vnum(p) }
-	if (pred ~ /^</) { p = substr(pred, 2); return v < vnum(p) }
-	if (pred ~ /^=/) { p = substr(pred, 2); return int(v / 1000) == int(vnum(p) / 1000) }
-	return 0
-}
 function profile(arch, k,   a) { split(k, a, /[.+-]/); return arch "-" (a[1] + 0) "." (a[2] + 0) }
-function kv(line, key,   re) {
-	re = " " key "=[^ ]*"
-	if (match(" " line, re)) return substr(" " line, RSTART + length(key) + 2, RLENGTH - length(key) - 2)
-	return ""
-}
-function hexz(v) { sub(/^0x0*/, "", v); return v == "" ? "0" : v }
 function cls(v, b) { return hexz(v) == hexz(b) ? (hexz(v) == "0" ? "zero" : "stale") : "set" }
 # first table entry of kind for (arch, kernel, scenario, item); item "raw:N"
 # matches a raw:A-B range containing byte N

@@ -134,4 +134,4 @@ done
 
 echo "compare: emulator vs real kernels ($(echo $pairs | wc -w) booted): emulator $emu, shim ${shim:-none}"
 awk -v table="$table" -v detail="$work/emu/known-drifts.txt" -v realf="$console" -v pairs="$(echo $compared)" \
-	-f "$here/compare.awk" "$console" "$out"
+	-f "$here/common.awk" -f "$here/compare.awk" "$console" "$out"

@@ -17,18 +17,6 @@
 #   any      recorded, not checked (both modes)
 # A RESULT with no matching expectation is a failure (new drift must be looked at).
 
-function vnum(k,   a, n) { # "6.12.107+deb13-arm64" -> 6012107
-	n = split(k, a, /[.+-]/)
-	return (a[1] + 0) * 1000000 + (a[2] + 0) * 1000 + (a[3] + 0)
-}
-function kmatch(pred, k,   v, p) {
-	if (pred == "*") return 1
-	v = vnum(k)
-	if (pred ~ /^>=/) { p = substr(pred, 3); return v >= vnum(p) }
-	if (pred ~ /^</) { p = substr(pred, 2); return v < vnum(p) }
-	if (pred ~ /^=/) { p = substr(pred, 2); return int(v / 1000) == int(vnum(p) / 1000) }
-	return 0
-}
 function lookup(arch, k, scen, fld,   i) {
 	for (i = 1; i <= nexp; i++)
 		if ((E_arch[i] == arch || E_arch[i] == "*") && kmatch(E_k[i], k) &&
@@ -36,12 +24,6 @@ function lookup(arch, k, scen, fld,   i) {
 			return E_cls[i]
 	return ""
 }
-function kv(line, key,   re, s) {
-	re = " " key "=[^ ]*"
-	if (match(" " line, re)) { s = substr(" " line, RSTART + length(key) + 2, RLENGTH - length(key) - 2); return s }
-	return ""
-}
-function hexz(v) { sub(/^0x0*/, "", v); return v == "" ? "0" : v }
 function fail(msg) { failures++; fails[failures] = msg }
 
 BEGIN {

@@ -384,7 +384,7 @@ log "all boots done ($(elapsed))"
 
 # ------------------------------------------------------------- 5. compare
 cat "$work"/logs/*.log | tr -d '\r' >"$work/console.txt"
-awk -v expected="$here/expected.txt" -f "$here/report.awk" "$work/console.txt" >"$work/report.txt"
+awk -v expected="$here/expected.txt" -f "$here/common.awk" -f "$here/report.awk" "$work/console.txt" >"$work/report.txt"
 rc=$?
 # report.awk ends with "N passed, M failed": keep the counts for the total
 passed=0 failed=0
