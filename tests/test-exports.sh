@@ -2,7 +2,7 @@
 # The library exports exactly the interposed libc names and the public API,
 # and every API symbol carries the version node of libkvmrun-compat.sym.
 set -eu
-lib=$top_builddir/.libs/libkvmrun-compat.so
+lib=$KVMRC_LIB
 sym=$top_srcdir/shim/libkvmrun-compat.sym
 interposed="__open64_2 __open_2 __openat64_2 __openat_2 close close_range closefrom dup dup2 dup3 fcntl fcntl64 ioctl mmap mmap64 mremap munmap open open64 openat openat64"
 api=$(sed -n 's/^[[:space:]]*\(kvmrun_compat_[a-z0-9_]*\);.*/\1/p' "$sym" | sort)

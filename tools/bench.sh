@@ -1,5 +1,6 @@
 #!/bin/sh
-# bench.sh BUILDDIR - what the shim costs per ioctl (make bench).
+# bench.sh BUILDDIR - what the shim costs per ioctl (make bench, which names
+# the built libraries in KVMRC_SHIM and KVMRC_EMU).
 #  1. wall time: ns per call with and without the shim, median of 5 runs
 #     (the machine's load moves these; they are reported, never asserted);
 #  2. instructions per call, counted by valgrind's callgrind (repeatable
@@ -7,8 +8,8 @@
 #     costs cancel out.
 set -eu
 b=${1:?usage: bench.sh BUILDDIR}
-shim=$b/.libs/libkvmrun-compat.so
-emu=$b/tools/emu/.libs/libkvmrun-emu.so
+shim=${KVMRC_SHIM:?run through make bench: it names the built libraries}
+emu=${KVMRC_EMU:?run through make bench}
 bench=$b/tools/bench-kvm-run
 n=${BENCH_ITERATIONS:-2000000}
 # worst case: a system_event exit, where three rules read 136 bytes

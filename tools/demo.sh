@@ -1,10 +1,11 @@
 #!/bin/sh
 # demo.sh BUILDDIR - run the careless demo VMM on the embedded KVM emulator,
 # for old and new arm64 kernels, without and with the shim, and print a table.
+# Run by make demo, which names the built libraries in KVMRC_SHIM and KVMRC_EMU.
 set -eu
 b=${1:?usage: demo.sh BUILDDIR}
-shim=$b/.libs/libkvmrun-compat.so
-emu=$b/tools/emu/.libs/libkvmrun-emu.so
+shim=${KVMRC_SHIM:?run through make demo: it names the built libraries}
+emu=${KVMRC_EMU:?run through make demo}
 vmm=$b/tools/demo-vmm
 for f in "$shim" "$emu" "$vmm"; do
 	[ -e "$f" ] || { echo "demo.sh: $f is missing; run make first" >&2; exit 2; }
