@@ -1,26 +1,93 @@
 #!/bin/sh
-# The library exports exactly the interposed libc names and the public API,
-# and every API symbol carries the version node of libkvmrun-compat.sym.
+# What each built object exports, checked against shim/libkvmrun-compat.sym:
+#  - the link library ($KVMRC_LIB): the API, each name in its version node,
+#    and nothing else (no libc name); SONAME libkvmrun-compat.so.0; it
+#    resolves nothing with dlsym (it wraps no libc function);
+#  - the preload object ($KVMRC_SHIM): the same versioned API and the
+#    interposed libc names, unversioned (so that references such as
+#    ioctl@GLIBC_2.2.5 bind to them), and nothing else;
+#  - a program linked with `pkg-config --libs kvmrun-compat` gets ioctl from
+#    libc and the API from the library; preloaded, ioctl and the API come
+#    from the preload object.
+# Controls: each export check is also run against the other object's list
+# and must find a difference; the linked program is also run preloaded.
 set -eu
-lib=$KVMRC_LIB
+. "$top_srcdir/tests/lib.sh"
 sym=$top_srcdir/shim/libkvmrun-compat.sym
 interposed="__open64_2 __open_2 __openat64_2 __openat_2 close close_range closefrom dup dup2 dup3 fcntl fcntl64 ioctl mmap mmap64 mremap munmap open open64 openat openat64"
-api=$(sed -n 's/^[[:space:]]*\(kvmrun_compat_[a-z0-9_]*\);.*/\1/p' "$sym" | sort)
-expected=$(printf '%s\n' $interposed $api KVMRUN_COMPAT_0.1 | sort)
-actual=$(nm -D --defined-only "$lib" | awk '{print $3}' | sed 's/@.*//' | sort)
-if [ "$expected" != "$actual" ]; then
-	echo "exported symbols differ from the intended list (-intended +actual):"
-	t=$(mktemp -d); echo "$expected" >"$t/expected"; echo "$actual" >"$t/actual"
-	diff -u "$t/expected" "$t/actual" || true; rm -rf "$t"
-	exit 1
+
+# "name@@NODE" for each API name of the map, and each node name
+api=$(sed 's,/\*.*\*/,,; /\/\*/,/\*\//d' "$sym" | awk '
+	/^[A-Za-z_][A-Za-z0-9_.]*[[:space:]]*\{/ { node = $1; sub(/\{.*/, "", node); print node; next }
+	/^[[:space:]]*(global|local):/ { next }
+	node != "" && /^[[:space:]]*[a-z_][a-z0-9_]*;/ { s = $1; sub(/;.*/, "", s); print s "@@" node }')
+[ -n "$api" ] || fail_now "no API names parsed from $sym"
+lib_expected=$(printf '%s\n' $api | sort)
+shim_expected=$(printf '%s\n' $api $interposed | sort)
+exports() { nm -D --defined-only "$1" | awk '{print $3}' | sort; }
+
+# same-list expected-list object: 0 when the object exports exactly the list
+same_list() {
+	actual=$(exports "$2")
+	[ "$1" = "$actual" ] && return 0
+	printf '%s\n' "$1" >"$tmp/expected"; printf '%s\n' "$actual" >"$tmp/actual"
+	diff -u "$tmp/expected" "$tmp/actual" | grep '^[-+][^-+]' | head -20
+	return 1
+}
+if same_list "$lib_expected" "$KVMRC_LIB" >"$tmp/d"; then ok "link library exports the API only, versioned"
+else no "link library exports differ (-intended +actual)" "$(cat "$tmp/d")"; fi
+if same_list "$shim_expected" "$KVMRC_SHIM" >"$tmp/d"; then ok "preload object exports the interposed libc names and the API"
+else no "preload object exports differ (-intended +actual)" "$(cat "$tmp/d")"; fi
+same_list "$shim_expected" "$KVMRC_LIB" >/dev/null &&
+	no "control: the link library passes as the preload object" || ok "control: the link library is not the preload object"
+same_list "$lib_expected" "$KVMRC_SHIM" >/dev/null &&
+	no "control: the preload object passes as the link library" || ok "control: the preload object is not the link library"
+
+readelf -d "$KVMRC_LIB" | grep -q 'Library soname: \[libkvmrun-compat.so.0\]' &&
+	ok "SONAME libkvmrun-compat.so.0" || no "SONAME is not libkvmrun-compat.so.0"
+dl=$(nm -D --undefined-only "$KVMRC_LIB" | awk '$2 ~ /^dl(v)?sym(@|$)/' )
+[ -z "$dl" ] && ok "link library calls no dlsym" || no "link library calls dlsym: $dl"
+nm -D --undefined-only "$KVMRC_SHIM" | awk '$2 ~ /^dl(v)?sym(@|$)/' | grep -q . &&
+	ok "control: the preload object calls dlsym" || no "control: the preload object calls no dlsym"
+
+# A program linked as pkg-config says: whose ioctl and whose API does it call?
+cat >"$tmp/linked.c" <<'EOF'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdio.h>
+#include "kvmrun-compat.h"
+static const char *owner(const char *name)
+{
+	Dl_info i;
+	void *p = dlsym(RTLD_DEFAULT, name);
+	return p && dladdr(p, &i) && i.dli_fname ? i.dli_fname : "none";
+}
+int main(void)
+{
+	printf("version %s\n", kvmrun_compat_version());
+	printf("ioctl %s\n", owner("ioctl"));
+	printf("api %s\n", owner("kvmrun_compat_fail_entry_reason"));
+	return 0;
+}
+EOF
+libdir=$(dirname "$KVMRC_LIB")
+pc() { PKG_CONFIG_PATH=$top_builddir pkg-config --define-variable=libdir="$libdir" \
+	--define-variable=includedir="$top_srcdir/include" "$@" kvmrun-compat; }
+if ! command -v pkg-config >/dev/null 2>&1; then
+	no "pkg-config is not installed (tools/deps.sh installs it)"
+elif ! ${KVMRC_CC:-cc} -o "$tmp/linked" "$tmp/linked.c" $(pc --cflags) $(pc --libs) -ldl >"$tmp/cc" 2>&1; then
+	no "cannot build a program with pkg-config --libs kvmrun-compat" "$(cat "$tmp/cc")"
+else
+	LD_LIBRARY_PATH=$libdir "$tmp/linked" >"$tmp/out" 2>&1 || true
+	grep -q '^ioctl .*/libc\.so' "$tmp/out" && ! grep -q '^ioctl .*kvmrun' "$tmp/out" &&
+		ok "linked program: ioctl is libc's" || no "linked program: ioctl is not libc's" "$(cat "$tmp/out")"
+	grep -q '^api .*/libkvmrun-compat\.so\.0$' "$tmp/out" &&
+		ok "linked program: the API is the link library's" || no "linked program: API" "$(cat "$tmp/out")"
+	LD_LIBRARY_PATH=$libdir LD_PRELOAD=$KVMRC_SHIM "$tmp/linked" >"$tmp/out" 2>&1 || true
+	grep -q '^ioctl .*libkvmrun-compat-preload\.so$' "$tmp/out" &&
+		ok "control: preloaded, ioctl is the preload object's" || no "control: preloaded ioctl" "$(cat "$tmp/out")"
+	grep -q '^api .*libkvmrun-compat-preload\.so$' "$tmp/out" &&
+		ok "preloaded, the API is the preload object's (one engine, one fd table)" ||
+		no "preloaded, the API is not the preload object's" "$(cat "$tmp/out")"
 fi
-# API names are versioned, interposed names are not (they must bind to
-# references such as ioctl@GLIBC_2.2.5).
-for s in $api; do
-	nm -D --defined-only "$lib" | grep -q " $s@@KVMRUN_COMPAT_0.1\$" || { echo "$s is not versioned"; exit 1; }
-done
-for s in $interposed; do
-	nm -D --defined-only "$lib" | grep -q " $s\$" || { echo "$s is versioned or missing"; exit 1; }
-done
-readelf -d "$lib" | grep -q 'Library soname: \[libkvmrun-compat.so.0\]' || { echo "SONAME is not libkvmrun-compat.so.0"; exit 1; }
-echo "exports: $(echo "$actual" | wc -l) symbols as intended"
+finish

@@ -61,7 +61,14 @@ emu=/usr/lib/$ma/kvmrun-compat/libkvmrun-emu.so
 vmm=$src/tools/demo-vmm
 # a check program: built by make check, not with DEB_BUILD_OPTIONS=nocheck
 [ -x "$vmm" ] || make -s -C "$src" tools/demo-vmm >/dev/null
-kvmrun-compat --version || status=1
+kvmrun-compat --version >"$work/version" 2>&1 || status=1
+cat "$work/version"
+# the wrapper preloads the preload object by its $LIB name (multiarch-safe);
+# the link library interposes nothing
+grep -qF 'LD_PRELOAD=/usr/$LIB/kvmrun-compat/libkvmrun-compat-preload.so)' "$work/version" ||
+	{ echo "ci-package: the wrapper does not preload /usr/\$LIB/kvmrun-compat/libkvmrun-compat-preload.so"; status=1; }
+! nm -D --defined-only "/usr/lib/$ma/libkvmrun-compat.so.0" | grep -q ' ioctl$' ||
+	{ echo "ci-package: the installed link library exports ioctl"; status=1; }
 scenario='mmio addr=0xabcdef0000 len=8 write=1 data=0x1122334455667788; debug ec=brk'
 out=$(env -u KVMRUN_COMPAT_LIBRARY LD_PRELOAD="$emu" KVMEMU_PROFILE=arm64-5.10 KVMEMU_SCENARIO="$scenario" \
 	kvmrun-compat --arch=arm64 --stats="$work/stats.json" "$vmm" 2>&1) || status=1

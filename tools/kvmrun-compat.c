@@ -56,8 +56,9 @@ static void usage(FILE *f)
 "cannot run under the shim (statically linked, set-user-ID, other ELF machine)\n"
 "or is not executable; 127 COMMAND not found.  --probe: 1 when /dev/kvm is\n"
 "absent or not permitted.\n"
-"Environment: KVMRUN_COMPAT_LIBRARY names the library file to preload.\n"
-"See kvmrun-compat(1) and kvmrun-compat(7).\n", SYSCONFDIR);
+"Environment: KVMRUN_COMPAT_LIBRARY names the file to preload instead of\n"
+"%s/" CLI_PRELOAD_NAME ".\n"
+"See kvmrun-compat(1) and kvmrun-compat(7).\n", SYSCONFDIR, PKGLIBDIR);
 }
 
 static int one_of(const char *v, const char *const *list)

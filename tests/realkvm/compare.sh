@@ -77,12 +77,12 @@ fi
 [ -e "$emu" ] || fatal "no emulator library $emu (build it: make tools/emu/libkvmrun-emu.la)"
 emu=$(readlink -f "$emu")
 if [ -z "$shim" ]; then
-	shim=$(find "$top_builddir" -maxdepth 3 -path '*/.libs/libkvmrun-compat.so.0*' \( -type f -o -type l \) 2>/dev/null |
+	shim=$(find "$top_builddir" -maxdepth 3 -path '*/.libs/libkvmrun-compat-preload.so' \( -type f -o -type l \) 2>/dev/null |
 		grep -v "^$top_builddir/_build" | grep -v /tests/realkvm/work/ | sort | head -1)
 fi
 if [ -z "$shim" ] && [ -f "$top_builddir/Makefile" ]; then
-	make -C "$top_builddir" libkvmrun-compat.la >"$work/emu/make-shim.log" 2>&1
-	shim=$(find "$top_builddir/.libs" -maxdepth 1 -name 'libkvmrun-compat.so.0*' 2>/dev/null | sort | head -1)
+	make -C "$top_builddir" libkvmrun-compat-preload.la >"$work/emu/make-shim.log" 2>&1
+	shim=$(find "$top_builddir/.libs" -maxdepth 1 -name 'libkvmrun-compat-preload.so' 2>/dev/null | sort | head -1)
 fi
 [ -n "$shim" ] && shim=$(readlink -f "$shim")
 

@@ -212,8 +212,8 @@ CC_FOR[x86_64]=gcc
 LIBDIR[arm64]="/usr/aarch64-linux-gnu/lib"
 LIBDIR[x86_64]="/lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu"
 
-find_shim() { # dir: print the built libkvmrun-compat.so.0 under dir (not in _build*/)
-	find "$1" -maxdepth 3 -path '*/.libs/libkvmrun-compat.so.0*' \( -type f -o -type l \) 2>/dev/null |
+find_shim() { # dir: print the built preload object under dir (not in _build*/)
+	find "$1" -maxdepth 3 -path '*/.libs/libkvmrun-compat-preload.so' \( -type f -o -type l \) 2>/dev/null |
 		grep -v "^$1/_build" | sort | head -1
 }
 
@@ -257,7 +257,7 @@ build_shim() { # arch
 			mkdir -p "$bd"
 			( cd "$bd" &&
 			  { [ -f Makefile ] || "$src/configure" --host=aarch64-linux-gnu >"$work/configure-arm64.log" 2>&1; } &&
-			  { make -j2 libkvmrun-compat.la >"$work/make-arm64.log" 2>&1 || make -j2 >>"$work/make-arm64.log" 2>&1; } ) ||
+			  { make -j2 libkvmrun-compat-preload.la >"$work/make-arm64.log" 2>&1 || make -j2 >>"$work/make-arm64.log" 2>&1; } ) ||
 				log "aarch64 cross build of the shim failed (logs: $work/configure-arm64.log $work/make-arm64.log)"
 			lib=$(find_shim "$bd")
 		fi ;;

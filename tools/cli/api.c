@@ -48,8 +48,8 @@ int cli_api_open(struct cli_api *api)
 	quiet_library_settings();
 	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (!h) {
-		cli_err("cannot load the library: %s (installed as %s; KVMRUN_COMPAT_LIBRARY names "
-			"another file)", dlerror(), CLI_LIBNAME);
+		cli_err("cannot load the preload object: %s (package libkvmrun-compat0; "
+			"KVMRUN_COMPAT_LIBRARY names another file)", dlerror());
 		return CLI_EXIT_USAGE;
 	}
 #define SYM(field, name)                                                        \

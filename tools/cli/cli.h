@@ -23,7 +23,9 @@
 #define CLI_EXIT_NOTFOUND  127 /* COMMAND not found */
 #define CLI_EXIT_NOKVM     1   /* --probe: /dev/kvm absent or not permitted */
 
-#define CLI_LIBNAME "libkvmrun-compat.so.0"
+/* The object to preload (the link library, libkvmrun-compat.so.0, interposes
+ * nothing); installed in PKGLIBDIR. */
+#define CLI_PRELOAD_NAME "libkvmrun-compat-preload.so"
 
 /* Prints "kvmrun-compat: " + message + "\n" to stderr. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -57,8 +59,8 @@ char *cli_find_command(const char *name);
 int cli_check_command(const char *cmd, const struct cli_elf *lib, struct cli_elf *elf);
 
 /* ---- preload.c ---- */
-/* The library file to preload: $KVMRUN_COMPAT_LIBRARY, else
- * LIBDIR/libkvmrun-compat.so.0.  Never NULL. */
+/* The file to preload: $KVMRUN_COMPAT_LIBRARY, else
+ * PKGLIBDIR/libkvmrun-compat-preload.so.  Never NULL. */
 const char *cli_library_path(void);
 /* The same library as LD_PRELOAD should name it: "/usr/$LIB/..." when the
  * installed path is the dynamic loader's $LIB directory, else the path. */

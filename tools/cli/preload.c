@@ -2,12 +2,14 @@
 /*
  * preload.c - which file to preload and how to write it in LD_PRELOAD.
  *
- * Installed, the library is LIBDIR/libkvmrun-compat.so.0.  When LIBDIR is
- * the directory the dynamic loader calls $LIB (Debian: lib/x86_64-linux-gnu,
- * found here as the directory of our own libc), LD_PRELOAD names it
- * "/usr/$LIB/libkvmrun-compat.so.0", as faketime does: ld.so then picks the
- * copy of each program's own architecture in a multiarch system.
- * KVMRUN_COMPAT_LIBRARY names another file (a build tree) literally.
+ * Installed, the preload object is PKGLIBDIR/libkvmrun-compat-preload.so,
+ * PKGLIBDIR being LIBDIR/kvmrun-compat.  When LIBDIR is the directory the
+ * dynamic loader calls $LIB (Debian: lib/x86_64-linux-gnu, found here as the
+ * directory of our own libc), LD_PRELOAD names it
+ * "/usr/$LIB/kvmrun-compat/libkvmrun-compat-preload.so", as faketime does:
+ * ld.so then picks the copy of each program's own architecture in a
+ * multiarch system.  KVMRUN_COMPAT_LIBRARY names another file (a build
+ * tree: .libs/libkvmrun-compat-preload.so) literally.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -20,6 +22,9 @@
 
 #ifndef LIBDIR
 #define LIBDIR "/usr/local/lib"
+#endif
+#ifndef PKGLIBDIR
+#define PKGLIBDIR LIBDIR "/kvmrun-compat"
 #endif
 
 static char lib_path[PATH_MAX];
@@ -34,7 +39,7 @@ const char *cli_library_path(void)
 		if (lib_from_env)
 			snprintf(lib_path, sizeof(lib_path), "%s", env);
 		else
-			snprintf(lib_path, sizeof(lib_path), "%s/%s", LIBDIR, CLI_LIBNAME);
+			snprintf(lib_path, sizeof(lib_path), "%s/%s", PKGLIBDIR, CLI_PRELOAD_NAME);
 	}
 	return lib_path;
 }
@@ -69,9 +74,13 @@ const char *cli_library_preload_name(void)
 	snprintf(preload_name, sizeof(preload_name), "%s", path);
 	if (lib_from_env || loader_lib_dir(dir, sizeof(dir)))
 		return preload_name;
+	/* LIBDIR = <root>/<dir>, PKGLIBDIR = LIBDIR<sub>: "<root>/$LIB<sub>/NAME" */
 	size_t ll = strlen(LIBDIR), dl = strlen(dir);
-	if (ll > dl && LIBDIR[ll - dl - 1] == '/' && !strcmp(LIBDIR + ll - dl, dir))
-		snprintf(preload_name, sizeof(preload_name), "%.*s$LIB/%s", (int)(ll - dl), LIBDIR, CLI_LIBNAME);
+	const char *sub = PKGLIBDIR + ll;
+	if (ll > dl && LIBDIR[ll - dl - 1] == '/' && !strcmp(LIBDIR + ll - dl, dir) &&
+	    !strncmp(PKGLIBDIR, LIBDIR, ll) && (*sub == '/' || !*sub))
+		snprintf(preload_name, sizeof(preload_name), "%.*s$LIB%s/%s", (int)(ll - dl), LIBDIR, sub,
+			 CLI_PRELOAD_NAME);
 	return preload_name;
 }
 
