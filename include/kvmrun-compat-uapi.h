@@ -32,6 +32,12 @@
 #ifndef KVM_EXIT_ARM_SEA
 #define KVM_EXIT_ARM_SEA 41
 #endif
+#ifndef KVM_EXIT_ARM_LDST64B
+#define KVM_EXIT_ARM_LDST64B 42
+#endif
+#ifndef KVM_EXIT_SNP_REQ_CERTS
+#define KVM_EXIT_SNP_REQ_CERTS 43
+#endif
 
 /* ---- capabilities newer than Linux 6.1 headers ---- */
 #ifndef KVM_CAP_MEMORY_FAULT_INFO

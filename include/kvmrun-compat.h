@@ -73,6 +73,28 @@ int kvmrun_compat_sanitize(void *run, size_t run_size, enum kvmrun_compat_arch a
 			   const struct kvmrun_compat_caps *caps,
 			   const struct kvmrun_compat_exit *exit);
 
+/*
+ * The scrub for a VMM that links the library (since 0.2).  Keep one
+ * kvmrun_compat_vcpu per vCPU; call kvmrun_compat_before_run() right before
+ * each KVM_RUN and kvmrun_compat_after_run() right after it, on the same
+ * thread.  Before the run every byte of the exit union is zeroed except the
+ * completion inputs of the exit the last KVM_RUN returned (mmio.data of a
+ * read, hypercall.ret, ...); after it, input bytes the new exit did not write
+ * are zeroed and the rules run.  So every exit byte is what the kernel wrote,
+ * an input the VMM wrote, or zero.  adopted: the vCPU may have a completion
+ * pending that this state never saw (the first run is then not scrubbed).
+ * Returns 0, or -EINVAL for bad arguments (an uninitialised state, a short
+ * run_size, an unknown arch).
+ */
+struct kvmrun_compat_vcpu {
+	uint64_t opaque[16];
+};
+int kvmrun_compat_vcpu_init(struct kvmrun_compat_vcpu *vcpu, enum kvmrun_compat_arch arch,
+			    const struct kvmrun_compat_caps *caps, int adopted);
+int kvmrun_compat_before_run(struct kvmrun_compat_vcpu *vcpu, void *run, size_t run_size);
+int kvmrun_compat_after_run(struct kvmrun_compat_vcpu *vcpu, void *run, size_t run_size,
+			    const struct kvmrun_compat_exit *exit);
+
 /* One row of the rule table, for listing (kvmrun-compat --rules). */
 struct kvmrun_compat_rule_info {
 	const char *name;        /* "arm64.debug.hsr_high" */

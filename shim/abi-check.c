@@ -29,6 +29,13 @@ _Static_assert(OFF(hypercall.ret) == L_HYPERCALL_RET, "hypercall.ret");
 _Static_assert(OFF(hypercall.longmode) == L_HYPERCALL_FLAGS, "hypercall.longmode (flags since 6.4)");
 _Static_assert(OFF(hypercall.longmode) + 4 == L_HYPERCALL_FLAGS_HIGH, "hypercall pad (upper half of flags since 6.4)");
 _Static_assert(sizeof(struct kvm_run) == KVMRC_RUN_SIZE, "sizeof(struct kvm_run)");
+_Static_assert(OFF(mmio.data) == L_MMIO_DATA, "mmio.data");
+_Static_assert(OFF(mmio.len) == L_MMIO_LEN, "mmio.len");
+_Static_assert(OFF(mmio.is_write) == L_MMIO_IS_WRITE, "mmio.is_write");
+_Static_assert(OFF(riscv_sbi.ret) == L_RISCV_SBI_RET, "riscv_sbi.ret");
+_Static_assert(OFF(riscv_csr.ret_value) == L_RISCV_CSR_RET, "riscv_csr.ret_value");
+_Static_assert(sizeof(((struct kvm_run *)0)->s) + OFF(s) <= KVMRC_RUN_SIZE, "sync regs inside kvm_run");
+_Static_assert(OFF(kvm_valid_regs) == KVMRC_RUN_UNION_OFFSET + 256, "exit union is 256 bytes");
 _Static_assert(OFF(hw) == KVMRC_RUN_UNION_OFFSET, "KVMRC_RUN_UNION_OFFSET");
 _Static_assert(OFF(flags) == KVMRC_RUN_FLAGS_OFFSET, "KVMRC_RUN_FLAGS_OFFSET");
 #ifdef KVM_MEMORY_EXIT_FLAG_PRIVATE /* headers of 6.8 and later */

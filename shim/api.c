@@ -6,6 +6,7 @@
 #include <linux/kvm.h>
 #include "kvmrun-compat-uapi.h"
 #include "engine.h"
+#include "scrub.h"
 #include "shim.h"
 
 static const char *const arch_names[] = {
@@ -80,6 +81,64 @@ KVMRC_EXPORT int kvmrun_compat_sanitize(void *run, size_t run_size, enum kvmrun_
 	return kvmrc_engine_apply(run, arch, caps, when, NULL);
 }
 
+/* The linkable scrub: the state lives in the caller's kvmrun_compat_vcpu. */
+struct api_vcpu {
+	struct kvmrc_scrub sc;
+	struct kvmrun_compat_caps caps;
+	uint32_t before;
+	uint32_t magic;
+};
+#define API_VCPU_MAGIC 0x6b766d72u
+_Static_assert(sizeof(struct api_vcpu) <= sizeof(struct kvmrun_compat_vcpu), "kvmrun_compat_vcpu too small");
+_Static_assert(_Alignof(struct api_vcpu) <= _Alignof(struct kvmrun_compat_vcpu), "kvmrun_compat_vcpu alignment");
+
+static struct api_vcpu *api_vcpu(struct kvmrun_compat_vcpu *vcpu, void *run, size_t run_size)
+{
+	struct api_vcpu *a = (struct api_vcpu *)vcpu;
+
+	if (!vcpu || !run || a->magic != API_VCPU_MAGIC || run_size < kvmrc_run_size(a->sc.arch))
+		return NULL;
+	return a;
+}
+
+KVMRC_EXPORT int kvmrun_compat_vcpu_init(struct kvmrun_compat_vcpu *vcpu, enum kvmrun_compat_arch arch,
+					 const struct kvmrun_compat_caps *caps, int adopted)
+{
+	struct api_vcpu *a = (struct api_vcpu *)vcpu;
+
+	if (!vcpu || !kvmrc_run_size(arch))
+		return -EINVAL;
+	kvmrc_engine_init();
+	memset(vcpu, 0, sizeof(*vcpu));
+	if (caps)
+		a->caps = *caps;
+	kvmrc_scrub_init(&a->sc, arch, adopted, &a->caps, NULL);
+	a->magic = API_VCPU_MAGIC;
+	return 0;
+}
+
+KVMRC_EXPORT int kvmrun_compat_before_run(struct kvmrun_compat_vcpu *vcpu, void *run, size_t run_size)
+{
+	struct api_vcpu *a = api_vcpu(vcpu, run, run_size);
+
+	if (!a)
+		return -EINVAL;
+	memcpy(&a->before, (uint8_t *)run + 8, 4);
+	kvmrc_scrub_before(&a->sc, run);
+	return 0;
+}
+
+KVMRC_EXPORT int kvmrun_compat_after_run(struct kvmrun_compat_vcpu *vcpu, void *run, size_t run_size,
+					 const struct kvmrun_compat_exit *exit)
+{
+	struct api_vcpu *a = api_vcpu(vcpu, run, run_size);
+
+	if (!a)
+		return -EINVAL;
+	kvmrc_scrub_after(&a->sc, run, exit ? exit->ret : 0, exit ? exit->err : 0, a->before);
+	return 0;
+}
+
 static const char *vouch_text(const struct kvmrc_rule *r, char *buf, size_t len)
 {
 	switch (r->vouch) {
@@ -144,15 +203,6 @@ KVMRC_EXPORT int kvmrun_compat_rule_get(size_t i, struct kvmrun_compat_rule_info
 	out->source = r->source;
 	out->ledger = r->ledger;
 	return 0;
-}
-
-KVMRC_EXPORT int kvmrun_compat_fail_entry_reason(int vcpu_fd)
-{
-	struct kvmrc_vcpu *v = kvmrc_slot_vcpu(kvmrc_fdt_get(vcpu_fd));
-
-	if (!v)
-		return -EBADF;
-	return (int)__atomic_load_n(&v->fail_reason, __ATOMIC_ACQUIRE);
 }
 
 KVMRC_EXPORT const char *kvmrun_compat_fail_entry_describe(int reason)

@@ -3,25 +3,72 @@
  * config.c - one place for every setting.  Environment variables are
  * KVMRUN_COMPAT_<KEY>; the file /etc/kvmrun-compat.conf (or
  * $KVMRUN_COMPAT_CONFIG) holds "key = value" lines with the same keys.
- * Runs once in the constructor; reads with raw system calls and a stack
- * buffer, so it allocates nothing.
+ * Runs once in the constructor; reads with raw system calls into a static
+ * buffer, so it allocates nothing.  The file is read whole or not at all
+ * (KVMRC_CONFIG_FILE_MAX): a setting is never applied cut short.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/auxv.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "config.h"
+#include "kver.h"
 
 struct kvmrc_config kvmrc_cfg;
 extern char *program_invocation_short_name;
 
 #define ENV_PREFIX "KVMRUN_COMPAT_"
 #define DEFAULT_CONFIG_FILE SYSCONFDIR "/kvmrun-compat.conf"
+
+static char first_problem[192];   /* what strict mode names when it refuses */
+
+const char *kvmrc_config_first_problem(void)
+{
+	return first_problem;
+}
+
+/* One line per problem; the first is kept for strict mode's refusal. */
+__attribute__((format(printf, 1, 2))) static void problem(const char *fmt, ...)
+{
+	char msg[KVMRC_LOG_LINE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!first_problem[0]) {
+		size_t n = strnlen(msg, sizeof(first_problem) - 1);
+		memcpy(first_problem, msg, n);
+		first_problem[n] = 0;
+	}
+	kvmrc_log(KVMRC_LOG_WARN, "%s", msg);
+}
+
+/* A path setting: absolute, and short enough to be kept whole. */
+static int set_path(char *dst, size_t size, const char *v, const char *key, char *err, unsigned int errlen)
+{
+	size_t len = strlen(v);
+
+	if (len >= size) {
+		snprintf(err, errlen, "value for %s%s is too long (%zu bytes, at most %zu)", ENV_PREFIX, key,
+			 len, size - 1);
+		return -1;
+	}
+	if (v[0] != '/') {
+		snprintf(err, errlen, "bad value '%.64s%s' for %s%s (an absolute path is needed)", v,
+			 len > 64 ? "..." : "", ENV_PREFIX, key);
+		return -1;
+	}
+	memcpy(dst, v, len + 1);
+	return 0;
+}
 
 void kvmrc_config_defaults(struct kvmrc_config *cfg)
 {
@@ -95,11 +142,10 @@ int kvmrc_config_set(struct kvmrc_config *cfg, const char *key, const char *v,
 			cfg->log_target = KVMRC_LOG_TO_STDERR;
 		else if (!strcasecmp(v, "syslog"))
 			cfg->log_target = KVMRC_LOG_TO_SYSLOG;
-		else if (v[0] == '/' && strlen(v) < sizeof(cfg->log_path)) {
+		else if (set_path(cfg->log_path, sizeof(cfg->log_path), v, key, err, errlen))
+			return -1;
+		else
 			cfg->log_target = KVMRC_LOG_TO_FILE;
-			strcpy(cfg->log_path, v);
-		} else
-			goto bad;
 	} else if (!strcasecmp(key, "LOG_LEVEL")) {
 		static const char *const lv[] = { "none", "error", "warn", "info", "debug" };
 		unsigned int i;
@@ -111,9 +157,8 @@ int kvmrc_config_set(struct kvmrc_config *cfg, const char *key, const char *v,
 			goto bad;
 		cfg->log_level = (enum kvmrc_log_level)i;
 	} else if (!strcasecmp(key, "STATS")) {
-		if (v[0] != '/' || strlen(v) >= sizeof(cfg->stats_path))
-			goto bad;
-		strcpy(cfg->stats_path, v);
+		if (set_path(cfg->stats_path, sizeof(cfg->stats_path), v, key, err, errlen))
+			return -1;
 	} else if (!strcasecmp(key, "ONLY_CMDS")) {
 		if (!in_list(v, prog))
 			cfg->excluded = 1;
@@ -124,13 +169,17 @@ int kvmrc_config_set(struct kvmrc_config *cfg, const char *key, const char *v,
 		/* names the file; read before the environment */
 	} else if (!strcasecmp(key, "LIBRARY")) {
 		/* the wrapper's: which library to preload */
+	} else if (!strcasecmp(key, "KERNEL")) {
+		/* the kernel release whose fixes apply (an emulator's); kver.c */
+		if (!kvmrc_kver_parse(v, NULL))
+			goto bad;
 	} else {
 		snprintf(err, errlen, "unknown setting %s%s", ENV_PREFIX, key);
 		return -1;
 	}
 	return 0;
 bad:
-	snprintf(err, errlen, "bad value '%.64s' for %s%s", v, ENV_PREFIX, key);
+	snprintf(err, errlen, "bad value '%.64s%s' for %s%s", v, strlen(v) > 64 ? "..." : "", ENV_PREFIX, key);
 	return -1;
 }
 
@@ -144,39 +193,90 @@ static char *trim(char *s)
 	return s;
 }
 
-static int load_file(const char *path, int must_exist)
+static const char *file_kind(mode_t m)
 {
-	char buf[4096], err[160];
-	int problems = 0, line = 0;
-	int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+	return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" :
+	       S_ISCHR(m) || S_ISBLK(m) ? "a device" : "not a regular file";
+}
+
+/* Reads the whole file into buf (NUL-terminated).  Returns its length, -1
+ * after one line saying why nothing of it is applied, -2 when an optional
+ * file is absent. */
+static ssize_t read_whole(const char *path, int must_exist, char *buf, size_t size)
+{
+	/* O_NONBLOCK: a FIFO never blocks the open; it is then refused unread.
+	 * No O_NOFOLLOW: a configuration managed as a symlink (NixOS /etc,
+	 * alternatives) is read like any file. */
+	int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0);
+	struct stat st;
+	size_t len = 0;
 
 	if (fd < 0) {
-		if (must_exist || errno != ENOENT) {
-			kvmrc_log(KVMRC_LOG_WARN, "cannot read config file %s: %s; using defaults",
-				  path, strerror(errno));
-			return 1;
-		}
-		return 0;
+		if (!must_exist && errno == ENOENT)
+			return -2; /* the default file is optional */
+		problem("cannot read config file %s: %s; using defaults", path, strerror(errno));
+		return -1;
 	}
-	ssize_t n = syscall(SYS_read, fd, buf, sizeof(buf) - 1);
+	if (syscall(SYS_fstat, fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		problem("config file %s is %s; not read, using defaults", path, file_kind(st.st_mode));
+		syscall(SYS_close, fd);
+		return -1;
+	}
+	for (;;) {
+		ssize_t n = syscall(SYS_read, fd, buf + len, size - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			problem("cannot read config file %s: %s; using defaults", path, strerror(errno));
+			syscall(SYS_close, fd);
+			return -1;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len == size) {
+			problem("config file %s is larger than %d bytes; not applied, using defaults", path,
+				KVMRC_CONFIG_FILE_MAX);
+			syscall(SYS_close, fd);
+			return -1;
+		}
+	}
 	syscall(SYS_close, fd);
-	if (n < 0)
+	buf[len] = 0;
+	return (ssize_t)len;
+}
+
+static int load_file(const char *path, int must_exist)
+{
+	/* static: the first caller may be a thread with a small stack */
+	static char buf[KVMRC_CONFIG_FILE_MAX + 2];
+	char err[KVMRC_LOG_LINE_MAX - 64];
+	int problems = 0, line = 0;
+	ssize_t len = read_whole(path, must_exist, buf, KVMRC_CONFIG_FILE_MAX + 1);
+
+	if (len < 0)
+		return len == -1;
+	if (memchr(buf, 0, (size_t)len)) {
+		problem("config file %s contains a NUL byte; not applied, using defaults", path);
 		return 1;
-	buf[n] = 0;
-	for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+	}
+	for (char *l = buf, *next; l; l = next) {
+		next = strchr(l, '\n');
+		if (next)
+			*next++ = 0;
 		line++;
 		char *s = trim(l);
 		if (!*s || *s == '#')
 			continue;
 		char *eq = strchr(s, '=');
 		if (!eq) {
-			kvmrc_log(KVMRC_LOG_WARN, "%s: line %d: expected 'key = value'; ignored", path, line);
+			problem("%s: line %d: expected 'key = value'; ignored", path, line);
 			problems++;
 			continue;
 		}
 		*eq = 0;
 		if (kvmrc_config_set(&kvmrc_cfg, trim(s), trim(eq + 1), err, sizeof(err))) {
-			kvmrc_log(KVMRC_LOG_WARN, "%s: line %d: %s; default kept", path, line, err);
+			problem("%s: line %d: %s; default kept", path, line, err);
 			problems++;
 		}
 	}
@@ -185,10 +285,11 @@ static int load_file(const char *path, int must_exist)
 
 int kvmrc_config_load(void)
 {
-	char err[160], key[64];
+	char err[KVMRC_LOG_LINE_MAX - 64], key[64];
 	int problems = 0;
 
 	kvmrc_config_defaults(&kvmrc_cfg);
+	first_problem[0] = 0;
 	if (getauxval(AT_SECURE))
 		return 0; /* setuid/setcap: take nothing from the caller */
 
@@ -201,12 +302,17 @@ int kvmrc_config_load(void)
 			continue;
 		const char *k = *e + sizeof(ENV_PREFIX) - 1;
 		const char *eq = strchr(k, '=');
-		if (!eq || (size_t)(eq - k) >= sizeof(key))
+		if (!eq)
 			continue;
+		if ((size_t)(eq - k) >= sizeof(key)) {
+			problem("unknown setting %s%.40s...; default kept", ENV_PREFIX, k);
+			problems++;
+			continue;
+		}
 		memcpy(key, k, (size_t)(eq - k));
 		key[eq - k] = 0;
 		if (kvmrc_config_set(&kvmrc_cfg, key, eq + 1, err, sizeof(err))) {
-			kvmrc_log(KVMRC_LOG_WARN, "%s; default kept", err);
+			problem("%s; default kept", err);
 			problems++;
 		}
 	}

@@ -26,6 +26,13 @@ struct kvmrc_config {
 
 extern struct kvmrc_config kvmrc_cfg;
 
+/* A config file longer than this is not applied at all (one line says so). */
+#define KVMRC_CONFIG_FILE_MAX 65536
+
+/* The first problem kvmrc_config_load reported ("" when none): strict mode
+ * names it when it refuses to run. */
+const char *kvmrc_config_first_problem(void);
+
 /*
  * Reads the config file, then the environment (which wins).  Ignored in
  * secure-execution mode.  Each unknown key or bad value is reported in one

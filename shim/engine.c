@@ -2,12 +2,16 @@
 /*
  * engine.c - the rule engine.  Looks up the rules for (arch, exit reason),
  * asks what vouches for each field, and zeroes or bounds what nothing vouches
- * for.  Runs after every KVM_RUN, so it only reads the table and the page.
+ * for.  The scrub (scrub.h) already zeroed every byte the kernel does not
+ * write; the rules left are for what it cannot decide: values written out of
+ * the ABI's range, values written stale, output-only header bytes.
  */
 #include <errno.h>
 #include <string.h>
 #include "kvmrun-compat-uapi.h"
 #include "engine.h"
+#include "kver.h"
+#include "layout.h"
 
 
 /* first rule index + count per (arch, exit reason); slot KVMRC_MAX_EXIT holds
@@ -19,6 +23,8 @@ void kvmrc_engine_init(void)
 {
 	if (__atomic_load_n(&index_ready, __ATOMIC_ACQUIRE))
 		return;
+	kvmrc_exits_init();
+	kvmrc_kver_init();
 	/* Deterministic: two threads racing here store the same values. */
 	for (unsigned int i = 0; i < kvmrc_rule_count && i < KVMRC_MAX_RULES; i++) {
 		const struct kvmrc_rule *r = &kvmrc_rules[i];
@@ -63,11 +69,19 @@ static inline uint64_t load_u64(const uint8_t *p)
 	return v;
 }
 
+static inline int has_cap(const struct kvmrun_compat_caps *caps, unsigned int cap)
+{
+	return caps && cap < 256 &&
+	       (__atomic_load_n(&caps->bits[cap / 64], __ATOMIC_RELAXED) >> (cap % 64)) & 1;
+}
+
 static inline __attribute__((always_inline)) int vouched(const struct kvmrc_rule *r, const uint8_t *run, const struct kvmrun_compat_caps *caps)
 {
 	const uint8_t *at = run + r->vouch_at;
 	uint16_t flags;
 
+	if (!kvmrc_fact_holds(r->fixed_fact))
+		return 0;
 	switch (r->vouch) {
 	case KVMRC_VOUCH_NONE:
 		return 0;
@@ -75,8 +89,7 @@ static inline __attribute__((always_inline)) int vouched(const struct kvmrc_rule
 		memcpy(&flags, run + KVMRC_RUN_FLAGS_OFFSET, sizeof(flags));
 		return (flags & r->vouch_arg) != 0;
 	case KVMRC_VOUCH_CAP:
-		return caps && r->vouch_arg < 256 &&
-		       (caps->bits[r->vouch_arg / 64] >> (r->vouch_arg % 64)) & 1;
+		return has_cap(caps, r->vouch_arg);
 	case KVMRC_VOUCH_ESR_EC:
 		return KVMRC_ESR_EC(load_u32(at)) == r->vouch_arg;
 	case KVMRC_VOUCH_U32_EQ:
@@ -163,25 +176,19 @@ int kvmrc_engine_apply_span(uint8_t *run, const struct kvmrun_compat_caps *caps,
 		if (act(r, run)) {
 			changed++;
 			if (hits)
-				hits[i]++;
+				__atomic_store_n(&hits[i], __atomic_load_n(&hits[i], __ATOMIC_RELAXED) + 1,
+						 __ATOMIC_RELAXED);
 		}
 	}
 	return changed;
 }
 
-void kvmrc_engine_undo_before_run(uint8_t *run, enum kvmrun_compat_arch arch,
-				  const struct kvmrc_undo *undo)
+uint8_t kvmrc_engine_flags_output_only(enum kvmrun_compat_arch arch)
 {
-	if (!undo->n || (unsigned int)arch >= KVMRC_NARCH || load_u32(run + 8) != undo->exit_reason)
-		return;
-	struct kvmrc_span s = kvmrc_rule_index[arch][KVMRC_MAX_EXIT];
-	unsigned int at = 0;
-	for (unsigned int i = s.first; i < (unsigned int)s.first + s.count && at < undo->n; i++) {
+	for (unsigned int i = 0; i < kvmrc_rule_count; i++) {
 		const struct kvmrc_rule *r = &kvmrc_rules[i];
-		if (at + r->size > undo->n)
-			break;
-		if (!any_nonzero(run + r->offset, r->size)) /* the kernel wrote nothing there */
-			memcpy(run + r->offset, undo->bytes + at, r->size);
-		at += r->size;
+		if (r->arch == arch && (r->when & KVMRC_WHEN_BEFORE_RUN) && r->offset == KVMRC_RUN_FLAGS_OFFSET)
+			return 1;
 	}
+	return 0;
 }

@@ -26,8 +26,6 @@ static inline unsigned int kvmrc_when_of(int ret, int err)
 	return 0;
 }
 
-#define KVMRC_NARCH 5
-
 /* Rows [first, first + count) of kvmrc_rules apply to one (arch, exit). */
 struct kvmrc_span {
 	uint8_t first;
@@ -65,44 +63,8 @@ static inline int kvmrc_engine_apply(uint8_t *run, enum kvmrun_compat_arch arch,
 	return s.count ? kvmrc_engine_apply_span(run, caps, when, s, hits) : 0;
 }
 
-/*
- * Before-run rules clear output-only bytes (arm64 flags) that a kernel
- * skipping the guest entry would have left alone: KVM_RUN returning -1/EINTR
- * at the immediate_exit check.  The bytes are saved first so the caller can
- * put them back then (kvmrc_engine_undo_before_run), and "everything is as
- * the kernel left it" holds on EINTR.
- */
-#define KVMRC_UNDO_BYTES 16
-struct kvmrc_undo {
-	uint32_t exit_reason;             /* before KVM_RUN */
-	uint8_t n;                        /* bytes saved */
-	uint8_t bytes[KVMRC_UNDO_BYTES];
-};
-
-static inline void kvmrc_engine_before_run(uint8_t *run, enum kvmrun_compat_arch arch,
-					   struct kvmrc_undo *undo, uint32_t *hits)
-{
-	undo->n = 0;
-	if ((unsigned int)arch >= KVMRC_NARCH)
-		return;
-	struct kvmrc_span s = kvmrc_rule_index[arch][KVMRC_MAX_EXIT];
-	if (!s.count)
-		return;
-	__builtin_memcpy(&undo->exit_reason, run + 8, sizeof(undo->exit_reason));
-	for (unsigned int i = s.first; i < (unsigned int)s.first + s.count; i++) {
-		const struct kvmrc_rule *r = &kvmrc_rules[i];
-		if (undo->n + r->size > KVMRC_UNDO_BYTES)
-			break;
-		__builtin_memcpy(undo->bytes + undo->n, run + r->offset, r->size);
-		undo->n += r->size;
-	}
-	kvmrc_engine_apply_span(run, NULL, KVMRC_WHEN_BEFORE_RUN, s, hits);
-}
-
-/* After KVM_RUN returned -1/EINTR: if the kernel never entered the guest
- * (exit_reason untouched) and left the cleared bytes zero, restore them. */
-void kvmrc_engine_undo_before_run(uint8_t *run, enum kvmrun_compat_arch arch,
-				  const struct kvmrc_undo *undo);
+/* Does a before-run rule clear run->flags on arch (output-only there)? */
+uint8_t kvmrc_engine_flags_output_only(enum kvmrun_compat_arch arch);
 
 /* sizeof(struct kvm_run) for arch (0 for an unknown arch). */
 size_t kvmrc_run_size(enum kvmrun_compat_arch arch);

@@ -7,14 +7,28 @@
  * vCPU objects come from static pools claimed with compare-and-swap, so
  * nothing here takes a lock or calls malloc, and a fork()ed child inherits a
  * consistent table.  An object returns to its pool when no fd and no
- * mapping refers to it any more.
+ * KVM_RUN in flight refers to it any more.
+ *
+ * Each vCPU object owns a mapping of the vCPU's kvm_run page, made when the
+ * vCPU is tracked and released with its last fd: the library reads and
+ * writes kvm_run there only, so whatever the VMM does with its own mappings
+ * (munmap during KVM_RUN, PROT_READ, mremap, MAP_FIXED over it) cannot make
+ * it fault or write into unrelated memory.  The mapping holds a reference on
+ * the vCPU file, which is why it goes with the last tracked fd.
  */
+#include <pthread.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include "kvmrun-compat-uapi.h"
+#include "config.h"
+#include "engine.h"
+#include "exits.h"
 #include "fdtable.h"
 #include "log.h"
 #include "shim.h"
@@ -25,7 +39,28 @@ unsigned int kvmrc_fdt_nslots;
 static struct kvmrc_vm vm_pool[KVMRC_MAX_VMS];
 static struct kvmrc_vcpu vcpu_pool[KVMRC_MAX_VCPUS];
 static unsigned int vcpu_high;      /* pool entries ever used: bounds scans */
-static unsigned int live_maps;      /* kvm_run mappings alive: munmap fast path */
+static struct kvmrc_vcpu *zombies;  /* last reference dropped inside KVM_RUN */
+static struct kvmrc_vm *adopted_vm; /* one VM object for every adopted vCPU */
+uint32_t kvmrc_fdt_gen;
+int kvmrc_fdt_pid;
+
+/* In a fork()ed child the parent's vCPUs cannot run (KVM_RUN: EIO) and
+ * their kvm_run page is shared with the parent: let go of it. */
+static void after_fork_child(void)
+{
+	unsigned int high = __atomic_load_n(&vcpu_high, __ATOMIC_ACQUIRE);
+
+	kvmrc_fdt_pid = (int)syscall(SYS_getpid);
+	__atomic_add_fetch(&kvmrc_fdt_gen, 1, __ATOMIC_RELEASE);
+	for (unsigned int i = 0; i < high; i++) {
+		struct kvmrc_vcpu *v = &vcpu_pool[i];
+		if (!__atomic_load_n(&v->in_use, __ATOMIC_ACQUIRE) || !v->page)
+			continue;
+		uint8_t *page = v->page;
+		__atomic_store_n(&v->page, NULL, __ATOMIC_RELEASE);
+		syscall(SYS_munmap, page, v->page_len);
+	}
+}
 
 int kvmrc_fdt_init(void)
 {
@@ -52,6 +87,8 @@ int kvmrc_fdt_init(void)
 		return 0;
 	}
 	__atomic_store_n(&kvmrc_fdt_nslots, (unsigned int)n, __ATOMIC_RELEASE);
+	kvmrc_fdt_pid = (int)syscall(SYS_getpid);
+	pthread_atfork(NULL, NULL, after_fork_child);
 	return 0;
 }
 
@@ -61,14 +98,44 @@ void kvmrc_fdt_vm_put(struct kvmrc_vm *vm)
 		__atomic_store_n(&vm->in_use, 0, __ATOMIC_RELEASE);
 }
 
+/* The last reference is gone: unmap, count, return to the pool. */
+static void vcpu_free(struct kvmrc_vcpu *v)
+{
+	struct kvmrc_vm *vm = v->vm;
+	uint8_t *page = v->page;
+
+	kvmrc_stats_retire(v);
+	v->page = NULL;
+	if (page)
+		syscall(SYS_munmap, page, v->page_len);
+	v->vm = NULL;
+	kvmrc_fdt_vm_put(vm);
+	__atomic_store_n(&v->in_use, 0, __ATOMIC_RELEASE);
+}
+
 static void vcpu_put(struct kvmrc_vcpu *v)
 {
-	if (__atomic_sub_fetch(&v->refs, 1, __ATOMIC_ACQ_REL) == 0) {
-		struct kvmrc_vm *vm = v->vm;
-		kvmrc_stats_retire(v);
-		v->vm = NULL;
-		kvmrc_fdt_vm_put(vm);
-		__atomic_store_n(&v->in_use, 0, __ATOMIC_RELEASE);
+	if (__atomic_sub_fetch(&v->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		vcpu_free(v);
+}
+
+void kvmrc_fdt_release_last(struct kvmrc_vcpu *v)
+{
+	struct kvmrc_vcpu *head = __atomic_load_n(&zombies, __ATOMIC_RELAXED);
+	do
+		v->next_zombie = head;
+	while (!__atomic_compare_exchange_n(&zombies, &head, v, 1, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+}
+
+void kvmrc_fdt_reap(void)
+{
+	if (!__atomic_load_n(&zombies, __ATOMIC_RELAXED))
+		return;
+	struct kvmrc_vcpu *v = __atomic_exchange_n(&zombies, NULL, __ATOMIC_ACQUIRE);
+	while (v) {
+		struct kvmrc_vcpu *next = v->next_zombie;
+		vcpu_free(v);
+		v = next;
 	}
 }
 
@@ -136,26 +203,47 @@ struct kvmrc_vm *kvmrc_fdt_new_vm(int fd)
 	return NULL;
 }
 
-struct kvmrc_vcpu *kvmrc_fdt_new_vcpu(int fd, struct kvmrc_vm *vm, uint32_t id)
+/* The library's own mapping of page 0 of the vCPU fd: kvm_run. */
+static uint8_t *map_run(int fd, size_t *len)
 {
+	size_t pg = getauxval(AT_PAGESZ);
+
+	if (!pg)
+		pg = 4096;
+	*len = pg > KVMRC_RUN_SIZE_S390 ? pg : (KVMRC_RUN_SIZE_S390 + pg - 1) / pg * pg;
+	void *p = (void *)syscall(SYS_mmap, NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		kvmrc_log(KVMRC_LOG_WARN, "cannot map kvm_run of vCPU fd %d (%s); its exits are passed through",
+			  fd, strerror(errno));
+		return NULL;
+	}
+	return p;
+}
+
+static struct kvmrc_vcpu *new_vcpu(int fd, struct kvmrc_vm *vm, uint32_t id, int pend_unknown)
+{
+	kvmrc_fdt_reap();
 	for (unsigned int i = 0; i < KVMRC_MAX_VCPUS; i++) {
 		struct kvmrc_vcpu *v = &vcpu_pool[i];
 		uint32_t free_ = 0;
 		if (!__atomic_compare_exchange_n(&v->in_use, &free_, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 			continue;
 		/* the object is ours alone until it is published in a slot */
-		memset((char *)v + offsetof(struct kvmrc_vcpu, refs), 0,
-		       sizeof(*v) - offsetof(struct kvmrc_vcpu, refs));
+		memset((char *)v + offsetof(struct kvmrc_vcpu, id), 0,
+		       sizeof(*v) - offsetof(struct kvmrc_vcpu, id));
 		v->id = id;
+		v->gen = __atomic_load_n(&kvmrc_fdt_gen, __ATOMIC_RELAXED);
+		v->page = map_run(fd, &v->page_len);
 		if (vm) {
 			__atomic_add_fetch(&vm->refs, 1, __ATOMIC_ACQ_REL);
 			v->vm = vm;
 		}
-		v->refs = 1;
+		kvmrc_scrub_init(&v->sc, kvmrc_cfg.arch, pend_unknown, vm ? &vm->caps : NULL, v->hits);
 		unsigned int high = __atomic_load_n(&vcpu_high, __ATOMIC_RELAXED);
 		while (i + 1 > high &&
 		       !__atomic_compare_exchange_n(&vcpu_high, &high, i + 1, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 			;
+		__atomic_store_n(&v->refs, 1, __ATOMIC_RELEASE);
 		slot_store(fd, (uintptr_t)v | KVMRC_ROLE_VCPU);
 		return v;
 	}
@@ -164,10 +252,45 @@ struct kvmrc_vcpu *kvmrc_fdt_new_vcpu(int fd, struct kvmrc_vm *vm, uint32_t id)
 	return NULL;
 }
 
+/* A new vCPU has nothing to complete: the first KVM_RUN scrubs the whole union. */
+struct kvmrc_vcpu *kvmrc_fdt_new_vcpu(int fd, struct kvmrc_vm *vm, uint32_t id)
+{
+	return new_vcpu(fd, vm, id, 0);
+}
+
+/* An adopted vCPU may have a completion pending that the library never saw:
+ * its first KVM_RUN is not scrubbed.  All adopted vCPUs share one VM object
+ * whose capabilities the caller asks of /dev/kvm once. */
+struct kvmrc_vcpu *kvmrc_fdt_adopt_vcpu(int fd, uint32_t id)
+{
+	struct kvmrc_vm *vm = __atomic_load_n(&adopted_vm, __ATOMIC_ACQUIRE);
+
+	if (!vm) {
+		struct kvmrc_vm *fresh = kvmrc_fdt_new_vm(-1);
+		if (fresh) {
+			int sys = (int)syscall(SYS_openat, AT_FDCWD, "/dev/kvm", O_RDWR | O_CLOEXEC, 0);
+			if (sys >= 0) {
+				kvmrc_caps_probe(fresh, sys, sys);
+				syscall(SYS_close, sys);
+			}
+			struct kvmrc_vm *none = NULL;
+			if (!__atomic_compare_exchange_n(&adopted_vm, &none, fresh, 0, __ATOMIC_ACQ_REL,
+							 __ATOMIC_ACQUIRE)) {
+				kvmrc_fdt_vm_put(fresh); /* another thread won */
+				fresh = none;
+			}
+		}
+		vm = __atomic_load_n(&adopted_vm, __ATOMIC_ACQUIRE);
+	}
+	return new_vcpu(fd, vm, id, 1);
+}
+
 void kvmrc_fdt_forget(int fd)
 {
-	if (__atomic_load_n(&kvmrc_fdt_slots, __ATOMIC_ACQUIRE))
+	if (__atomic_load_n(&kvmrc_fdt_slots, __ATOMIC_ACQUIRE)) {
 		slot_store(fd, 0);
+		kvmrc_fdt_reap();
+	}
 }
 
 void kvmrc_fdt_forget_range(unsigned int first, unsigned int last)
@@ -176,8 +299,9 @@ void kvmrc_fdt_forget_range(unsigned int first, unsigned int last)
 		return;
 	unsigned int n = __atomic_load_n(&kvmrc_fdt_nslots, __ATOMIC_ACQUIRE);
 	for (unsigned int fd = first; fd <= last && fd < n; fd++)
-		if (kvmrc_fdt_slots[fd])
+		if (__atomic_load_n(&kvmrc_fdt_slots[fd], __ATOMIC_RELAXED))
 			slot_store((int)fd, 0);
+	kvmrc_fdt_reap();
 }
 
 void kvmrc_fdt_dup(int oldfd, int newfd)
@@ -191,86 +315,6 @@ void kvmrc_fdt_dup(int oldfd, int newfd)
 	slot_get(slot);
 	if (slot || __atomic_load_n(&kvmrc_fdt_slots, __ATOMIC_ACQUIRE))
 		slot_store(newfd, slot);
-}
-
-static void refresh_run(struct kvmrc_vcpu *v)
-{
-	uint8_t *run = NULL;
-
-	for (unsigned int i = 0; i < KVMRC_MAX_MAPS; i++)
-		if (v->maps[i].addr) {
-			run = v->maps[i].addr;
-			break;
-		}
-	__atomic_store_n(&v->run, run, __ATOMIC_RELEASE);
-}
-
-void kvmrc_fdt_mapped(struct kvmrc_vcpu *v, void *addr, size_t len)
-{
-	for (unsigned int i = 0; i < KVMRC_MAX_MAPS; i++) {
-		void *expected = NULL;
-		if (__atomic_compare_exchange_n((void **)&v->maps[i].addr, &expected, addr, 0,
-						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
-			v->maps[i].len = len;
-			__atomic_add_fetch(&v->refs, 1, __ATOMIC_ACQ_REL);
-			__atomic_add_fetch(&live_maps, 1, __ATOMIC_RELAXED);
-			refresh_run(v);
-			return;
-		}
-	}
-	/* More mappings than slots: the page is the same, the first suffices
-	 * until it goes away. */
-	kvmrc_log_once(KVMRC_LOG_INFO, "vCPU %u has more than %d kvm_run mappings; extra ones untracked",
-		       v->id, KVMRC_MAX_MAPS);
-}
-
-/* Does [addr, addr+len) overlap the kvm_run part of a mapping at m? */
-static int covers_run(const uint8_t *m, const uint8_t *addr, size_t len)
-{
-	return addr < m + KVMRC_RUN_SIZE_S390 && m < addr + len;
-}
-
-void kvmrc_fdt_unmapped(void *addr, size_t len)
-{
-	if (!__atomic_load_n(&live_maps, __ATOMIC_RELAXED))
-		return;
-	unsigned int high = __atomic_load_n(&vcpu_high, __ATOMIC_ACQUIRE);
-	for (unsigned int i = 0; i < high; i++) {
-		struct kvmrc_vcpu *v = &vcpu_pool[i];
-		if (!__atomic_load_n(&v->in_use, __ATOMIC_ACQUIRE))
-			continue;
-		for (unsigned int m = 0; m < KVMRC_MAX_MAPS; m++) {
-			uint8_t *a = __atomic_load_n(&v->maps[m].addr, __ATOMIC_ACQUIRE);
-			if (!a || !covers_run(a, addr, len))
-				continue;
-			if (!__atomic_compare_exchange_n(&v->maps[m].addr, &a, NULL, 0,
-							 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
-				continue;
-			__atomic_sub_fetch(&live_maps, 1, __ATOMIC_RELAXED);
-			refresh_run(v);
-			vcpu_put(v);
-		}
-	}
-}
-
-void kvmrc_fdt_remapped(void *old_addr, size_t old_len, void *new_addr, size_t new_len)
-{
-	(void)old_len;
-	if (!__atomic_load_n(&live_maps, __ATOMIC_RELAXED))
-		return;
-	unsigned int high = __atomic_load_n(&vcpu_high, __ATOMIC_ACQUIRE);
-	for (unsigned int i = 0; i < high; i++) {
-		struct kvmrc_vcpu *v = &vcpu_pool[i];
-		if (!__atomic_load_n(&v->in_use, __ATOMIC_ACQUIRE))
-			continue;
-		for (unsigned int m = 0; m < KVMRC_MAX_MAPS; m++) {
-			if (__atomic_load_n(&v->maps[m].addr, __ATOMIC_ACQUIRE) != old_addr)
-				continue;
-			v->maps[m].len = new_len;
-			__atomic_store_n(&v->maps[m].addr, (uint8_t *)new_addr, __ATOMIC_RELEASE);
-			refresh_run(v);
-		}
-	}
 }
 
 void kvmrc_fdt_for_each_vcpu(void (*fn)(const struct kvmrc_vcpu *, void *), void *ctx)

@@ -11,10 +11,10 @@
 #include <stdint.h>
 #include "kvmrun-compat.h"
 #include "rules.h"
+#include "scrub.h"
 
 #define KVMRC_MAX_VMS   256
 #define KVMRC_MAX_VCPUS 4096
-#define KVMRC_MAX_MAPS  4        /* kvm_run mappings tracked per vCPU */
 
 enum kvmrc_role {
 	KVMRC_ROLE_NONE = 0,   /* never seen, or closed */
@@ -33,26 +33,32 @@ struct kvmrc_vm {
 	struct kvmrun_compat_caps caps;    /* present (CHECK_EXTENSION) or enabled */
 } __attribute__((aligned(8)));
 
-struct kvmrc_map {
-	uint8_t *addr;                     /* start of a mapping of page 0 */
-	size_t len;
-};
-
 struct kvmrc_vcpu {
 	uint32_t in_use;
-	uint32_t refs;                     /* fds + live mappings */
+	uint32_t refs;                     /* tracked fds + KVM_RUN calls in flight */
 	uint32_t id;                       /* KVM_CREATE_VCPU argument */
-	struct kvmrc_vm *vm;               /* NULL when the vCPU fd came from elsewhere */
-	uint8_t *run;                      /* a live kvm_run mapping, or NULL */
-	struct kvmrc_map maps[KVMRC_MAX_MAPS];
+	uint32_t gen;                      /* kvmrc_fdt_gen when tracked: a fork()ed child passes through */
+	struct kvmrc_vm *vm;
+	uint8_t *page;                     /* the library's own mapping of kvm_run, or NULL */
+	size_t page_len;
+	struct kvmrc_scrub sc;             /* the pending completion (scrub.h) */
 	/* FAIL_ENTRY state (failentry.c); written by the vCPU's own thread */
-	uint32_t needs_init;               /* AArch32 FAIL_ENTRY seen, no VCPU_INIT since */
+	uint32_t needs_init;               /* unrunnable since an AArch32 FAIL_ENTRY */
+	uint32_t suspect;                  /* -1/EINVAL FAIL_ENTRY seen, cause not established */
 	uint32_t enoexec_count;
 	int64_t fail_reason;               /* kvmrun_compat_fail_entry_reason value */
-	/* per-rule counters: written only by the thread running this vCPU */
-	uint32_t hits[KVMRC_MAX_RULES];
+	struct kvmrc_vcpu *next_zombie;    /* freed inside KVM_RUN: unmapped later (fdtable.c) */
+	/* counters, relaxed atomics: written by the thread running this vCPU */
 	uint64_t runs;
+	uint32_t hits[KVMRC_MAX_RULES];
 } __attribute__((aligned(64)));
+
+/* Bumped in a fork()ed child: vCPUs of the parent are passed through there
+ * (the kernel refuses KVM_RUN from another mm) and their page is left alone. */
+extern uint32_t kvmrc_fdt_gen;
+/* pid of this process, refreshed after fork: close/dup of a KVM fd from a
+ * vfork()ed child (shared memory, its own fd table) must not untrack it. */
+extern int kvmrc_fdt_pid;
 
 /* Maps the table (lazily, once).  Returns 0, or -1 when memory is short. */
 int kvmrc_fdt_init(void);
@@ -106,10 +112,40 @@ void kvmrc_fdt_forget_range(unsigned int first, unsigned int last);
 /* newfd is a duplicate of oldfd. */
 void kvmrc_fdt_dup(int oldfd, int newfd);
 
-/* Mapping bookkeeping. */
-void kvmrc_fdt_mapped(struct kvmrc_vcpu *v, void *addr, size_t len);
-void kvmrc_fdt_unmapped(void *addr, size_t len);
-void kvmrc_fdt_remapped(void *old_addr, size_t old_len, void *new_addr, size_t new_len);
+/* Drops the KVM_RUN reference; the last one defers the unmap (no system
+ * call in a vCPU thread). */
+static inline void kvmrc_fdt_release(struct kvmrc_vcpu *v)
+{
+	extern void kvmrc_fdt_release_last(struct kvmrc_vcpu *v);
+	if (__builtin_expect(__atomic_sub_fetch(&v->refs, 1, __ATOMIC_ACQ_REL) == 0, 0))
+		kvmrc_fdt_release_last(v);
+}
+
+/*
+ * Hot path: take a reference on the vCPU behind fd's slot for one KVM_RUN.
+ * Fails (returns 0) when the object is being freed or the slot changed in
+ * between (fd closed and its number reused): the call is passed through.
+ */
+static inline int kvmrc_fdt_hold(struct kvmrc_vcpu *v, int fd, uintptr_t slot)
+{
+	uint32_t refs = __atomic_load_n(&v->refs, __ATOMIC_RELAXED);
+	do {
+		if (!refs)
+			return 0;
+	} while (!__atomic_compare_exchange_n(&v->refs, &refs, refs + 1, 1, __ATOMIC_ACQUIRE,
+					      __ATOMIC_RELAXED));
+	if (__builtin_expect(kvmrc_fdt_get(fd) != slot, 0)) {
+		kvmrc_fdt_release(v);
+		return 0;
+	}
+	return 1;
+}
+
+/* fd is a vCPU fd the library never saw created (exec, SCM_RIGHTS). */
+struct kvmrc_vcpu *kvmrc_fdt_adopt_vcpu(int fd, uint32_t id);
+
+/* Frees the objects whose last reference went inside KVM_RUN (off the hot path). */
+void kvmrc_fdt_reap(void);
 
 /* Iteration for stats: calls fn for each live vCPU. */
 void kvmrc_fdt_for_each_vcpu(void (*fn)(const struct kvmrc_vcpu *, void *), void *ctx);

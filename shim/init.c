@@ -3,9 +3,12 @@
  * init.c - library start and end.  The constructor only resolves the real
  * functions, reads the configuration and indexes the rules: no fd is opened
  * and nothing is printed unless the configuration is wrong.  The fd table
- * is mapped when the first KVM fd appears.
+ * is mapped when the first KVM fd appears.  Lines queued before the
+ * configuration is known go out once it is (to the configured target).
  */
+#include <link.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include "config.h"
 #include "engine.h"
@@ -13,6 +16,33 @@
 #include "shim.h"
 
 int kvmrc_initialized;
+
+static int is_emulator(struct dl_phdr_info *info, size_t size, void *ctx)
+{
+	(void)size;
+	(void)ctx;
+	const char *slash = info->dlpi_name ? strrchr(info->dlpi_name, '/') : NULL;
+	const char *base = slash ? slash + 1 : info->dlpi_name;
+	return base && !strncmp(base, "libkvmrun-emu.", 14);
+}
+
+/* Another architecture's rules are meant for the project's KVM emulator,
+ * which speaks that layout; against a real kernel they zero real fields. */
+static void init_check_arch(void)
+{
+	if (kvmrc_cfg.arch == kvmrun_compat_host_arch())
+		return;
+	if (dl_iterate_phdr(is_emulator, NULL)) {
+		kvmrc_log(KVMRC_LOG_INFO, "applying %s rules on a %s build (KVMRUN_COMPAT_ARCH, emulator loaded)",
+			  kvmrun_compat_arch_name(kvmrc_cfg.arch),
+			  kvmrun_compat_arch_name(kvmrun_compat_host_arch()));
+		return;
+	}
+	kvmrc_log(KVMRC_LOG_WARN, "KVMRUN_COMPAT_ARCH=%s on a %s build: a %s kernel's exits will be "
+		  "rewritten with %s rules (meant for an emulator)",
+		  kvmrun_compat_arch_name(kvmrc_cfg.arch), kvmrun_compat_arch_name(kvmrun_compat_host_arch()),
+		  kvmrun_compat_arch_name(kvmrun_compat_host_arch()), kvmrun_compat_arch_name(kvmrc_cfg.arch));
+}
 
 void kvmrc_init(void)
 {
@@ -24,15 +54,14 @@ void kvmrc_init(void)
 	kvmrc_engine_init();
 	int problems = kvmrc_config_load();
 	kvmrc_log_setup(kvmrc_cfg.log_target, kvmrc_cfg.log_path, kvmrc_cfg.log_level);
+	kvmrc_log_flush();
 	if (problems && kvmrc_cfg.strict) {
-		kvmrc_log(KVMRC_LOG_ERROR, "%d configuration problem(s) and strict mode is on; refusing to run",
-			  problems);
+		kvmrc_log(KVMRC_LOG_ERROR, "%d configuration problem(s) and strict mode is on; refusing to run "
+			  "(first: %s)", problems, kvmrc_config_first_problem());
+		kvmrc_log_flush();
 		_exit(127);
 	}
-	if (kvmrc_cfg.arch != kvmrun_compat_host_arch())
-		kvmrc_log(KVMRC_LOG_INFO, "applying %s rules on a %s build (KVMRUN_COMPAT_ARCH)",
-			  kvmrun_compat_arch_name(kvmrc_cfg.arch),
-			  kvmrun_compat_arch_name(kvmrun_compat_host_arch()));
+	init_check_arch();
 	kvmrc_log(KVMRC_LOG_DEBUG, "loaded: %s, %u rules, arch %s", kvmrc_cfg.active ? "active" : "inactive",
 		  kvmrc_rule_count, kvmrun_compat_arch_name(kvmrc_cfg.arch));
 }
@@ -44,6 +73,9 @@ __attribute__((constructor)) static void kvmrc_constructor(void)
 
 __attribute__((destructor)) static void kvmrc_destructor(void)
 {
-	if (kvmrc_cfg.stats_path[0])
+	/* Only a process that tracked a KVM fd has stats: a shell that ran the
+	 * VMM (sh -c 'vmm; true') must not replace the VMM's with zeros. */
+	if (kvmrc_cfg.stats_path[0] && kvmrc_fdt_ready())
 		kvmrc_stats_write();
+	kvmrc_log_flush();
 }

@@ -2,9 +2,11 @@
 /*
  * interpose.c - the libc entry points the shim wraps.  Each wrapper calls the
  * next definition and only keeps the fd table true: opens and closes free an
- * fd number, dups copy a role, maps and unmaps move kvm_run.  The ioctl
- * wrapper hands KVM requests to kvmioctl.c and everything else straight on.
- * errno is whatever the real call left.
+ * fd number, dups copy a role, a shared map of an unknown fd may adopt a
+ * vCPU.  The VMM's own kvm_run mappings do not matter: the library works in
+ * a mapping of its own (fdtable.c), so munmap and mremap are not wrapped.
+ * The ioctl wrapper hands KVM requests to kvmioctl.c and everything else
+ * straight on.  errno is whatever the real call left.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -108,36 +110,55 @@ KVMRC_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
 	return opened(kvmrc_real.openat64_2(dirfd, path, flags));
 }
 
+/*
+ * A vfork()ed child shares our memory but has its own fd table: its closes
+ * and dups must not change the table the parent's vCPUs live in.  Asked
+ * (one getpid) only when the fd at stake is a KVM fd.
+ */
+static inline int foreign_caller(int fd)
+{
+	uintptr_t slot = kvmrc_fdt_get(fd);
+	return slot && slot != KVMRC_SLOT_OTHER && syscall(SYS_getpid) != kvmrc_fdt_pid;
+}
+
 KVMRC_EXPORT int close(int fd)
 {
 	if (!kvmrc_real_ready() || !kvmrc_real.close)
 		return (int)syscall(SYS_close, fd);
 	/* Forget first: once the number is free another thread may reuse it. */
-	kvmrc_fdt_forget(fd);
+	if (!foreign_caller(fd))
+		kvmrc_fdt_forget(fd);
 	return kvmrc_real.close(fd);
+}
+
+/* Would closing [first, last] from this caller close a tracked KVM fd of
+ * this process?  Not from a vfork child, not with CLOSE_RANGE_UNSHARE (the
+ * caller's table is a private copy then), not for CLOEXEC. */
+static int range_is_ours(unsigned int first, unsigned int last, int flags)
+{
+	if (flags & (CLOSE_RANGE_CLOEXEC | CLOSE_RANGE_UNSHARE) || !kvmrc_fdt_ready())
+		return 0;
+	return syscall(SYS_getpid) == kvmrc_fdt_pid;
 }
 
 KVMRC_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 {
-	int r;
-
-	if (!kvmrc_real_ready() || !kvmrc_real.close_range)
-		r = (int)syscall(SYS_close_range, first, last, flags);
-	else
-		r = kvmrc_real.close_range(first, last, flags);
-	if (r == 0 && !(flags & CLOSE_RANGE_CLOEXEC)) {
-		int saved = errno;
+	int saved = errno;
+	/* Forget before the real call, as close does. */
+	if (range_is_ours(first, last, flags))
 		kvmrc_fdt_forget_range(first, last);
-		errno = saved;
-	}
-	return r;
+	errno = saved;
+	if (!kvmrc_real_ready() || !kvmrc_real.close_range)
+		return (int)syscall(SYS_close_range, first, last, flags);
+	return kvmrc_real.close_range(first, last, flags);
 }
 
 KVMRC_EXPORT void closefrom(int lowfd)
 {
 	if (lowfd < 0)
 		lowfd = 0;
-	kvmrc_fdt_forget_range((unsigned int)lowfd, ~0u);
+	if (range_is_ours((unsigned int)lowfd, ~0u, 0))
+		kvmrc_fdt_forget_range((unsigned int)lowfd, ~0u);
 	if (kvmrc_real_ready() && kvmrc_real.closefrom)
 		kvmrc_real.closefrom(lowfd);
 	else
@@ -146,7 +167,7 @@ KVMRC_EXPORT void closefrom(int lowfd)
 
 static inline int duped(int oldfd, int newfd)
 {
-	if (newfd >= 0) {
+	if (newfd >= 0 && !foreign_caller(oldfd) && !foreign_caller(newfd)) {
 		int saved = errno;
 		kvmrc_fdt_dup(oldfd, newfd);
 		errno = saved;
@@ -213,75 +234,24 @@ static inline void *mapped(void *addr, size_t len, int flags, int fd, off_t off)
 	if (addr != MAP_FAILED && fd >= 0 && off == 0 && (flags & MAP_SHARED) &&
 	    kvmrc_fdt_get(fd) != KVMRC_SLOT_OTHER) {
 		int saved = errno;
-		kvmrc_after_mmap(addr, len, flags, fd, off);
+		kvmrc_after_mmap(len, flags, fd, off);
 		errno = saved;
 	}
 	return addr;
-}
-
-static inline void fixed_over(void *addr, size_t len, int flags)
-{
-	/* MAP_FIXED replaces whatever was mapped there, kvm_run included. */
-	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE))
-		kvmrc_fdt_unmapped(addr, len);
 }
 
 KVMRC_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
 	if (!kvmrc_real_ready() || !kvmrc_real.mmap)
 		return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
-	void *r = kvmrc_real.mmap(addr, len, prot, flags, fd, off);
-	if (r != MAP_FAILED)
-		fixed_over(r, len, flags);
-	return mapped(r, len, flags, fd, off);
+	return mapped(kvmrc_real.mmap(addr, len, prot, flags, fd, off), len, flags, fd, off);
 }
 
 KVMRC_EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off64_t off)
 {
 	if (!kvmrc_real_ready() || !kvmrc_real.mmap64)
 		return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
-	void *r = kvmrc_real.mmap64(addr, len, prot, flags, fd, off);
-	if (r != MAP_FAILED)
-		fixed_over(r, len, flags);
-	return mapped(r, len, flags, fd, (off_t)off);
-}
-
-KVMRC_EXPORT int munmap(void *addr, size_t len)
-{
-	if (!kvmrc_real_ready() || !kvmrc_real.munmap)
-		return (int)syscall(SYS_munmap, addr, len);
-	int r = kvmrc_real.munmap(addr, len);
-	if (r == 0) {
-		int saved = errno;
-		kvmrc_fdt_unmapped(addr, len);
-		errno = saved;
-	}
-	return r;
-}
-
-KVMRC_EXPORT void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...)
-{
-	void *new_addr = NULL;
-	void *r;
-
-	if (flags & MREMAP_FIXED) {
-		va_list ap;
-		va_start(ap, flags);
-		new_addr = va_arg(ap, void *);
-		va_end(ap);
-	}
-	if (!kvmrc_real_ready() || !kvmrc_real.mremap)
-		r = (void *)syscall(SYS_mremap, old, old_len, new_len, flags, new_addr);
-	else
-		r = kvmrc_real.mremap(old, old_len, new_len, flags, new_addr);
-	if (r != MAP_FAILED) {
-		int saved = errno;
-		if (flags & MREMAP_FIXED)
-			kvmrc_fdt_unmapped(new_addr, new_len);
-		kvmrc_fdt_remapped(old, old_len, r, new_len);
-		errno = saved;
-	}
-	return r;
+	return mapped(kvmrc_real.mmap64(addr, len, prot, flags, fd, off), len, flags, fd, (off_t)off);
 }
 
 KVMRC_EXPORT int ioctl(int fd, IOCTL_REQUEST_TYPE req, ...)

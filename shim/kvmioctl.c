@@ -22,6 +22,7 @@
 #include "engine.h"
 #include "failentry.h"
 #include "real.h"
+#include "scrub.h"
 #include "shim.h"
 
 #define KVM_MISC_MAJOR 10
@@ -34,32 +35,31 @@ int kvmrc_next_ioctl(int fd, unsigned long req, void *arg)
 
 int kvmrc_ioctl_run(int fd, IOCTL_REQUEST_TYPE req, void *arg)
 {
-	struct kvmrc_vcpu *v = kvmrc_slot_vcpu(kvmrc_fdt_get(fd));
+	uintptr_t slot = kvmrc_fdt_get(fd);
+	struct kvmrc_vcpu *v = kvmrc_slot_vcpu(slot);
 
-	if (!v || !kvmrc_cfg.active)
+	/* KVM_RUN takes no argument: with one the kernel fails before entry. */
+	if (!v || arg || !kvmrc_fdt_hold(v, fd, slot))
 		return kvmrc_real.ioctl(fd, req, arg);
 
-	enum kvmrun_compat_arch arch = kvmrc_cfg.arch;
-	uint8_t *run = __atomic_load_n(&v->run, __ATOMIC_ACQUIRE);
-	struct kvmrc_undo undo;
-	if (run)
-		kvmrc_engine_before_run(run, arch, &undo, v->hits);
+	uint8_t *page = v->page;
+	if (__builtin_expect(!page, 0)) {
+		kvmrc_fdt_release(v);
+		return kvmrc_real.ioctl(fd, req, arg);
+	}
+	if (kvmrc_fail_entry_pending(v))
+		kvmrc_fail_entry_before_run(v, page);
+	uint32_t before = kvmrc_load32(page + 8);
+	kvmrc_scrub_before(&v->sc, page);
 
 	int r = kvmrc_real.ioctl(fd, req, arg);
 	int err = errno;
 
-	v->runs++;
-	if (run) {
-		unsigned int when = kvmrc_when_of(r, err);
-		if (r == -1 && err == EINTR)
-			kvmrc_engine_undo_before_run(run, arch, &undo);
-		if (when)
-			kvmrc_engine_apply(run, arch, v->vm ? &v->vm->caps : NULL, when, v->hits);
-		if (arch == KVMRUN_COMPAT_ARCH_ARM64 &&
-		    (r == -1 ? (err == EINVAL || err == ENOEXEC)
-			     : ((struct kvm_run *)run)->exit_reason == KVM_EXIT_FAIL_ENTRY))
-			r = kvmrc_fail_entry_after_run(fd, v, run, r, &err);
-	}
+	kvmrc_scrub_after(&v->sc, page, r, err, before);
+	if (kvmrc_fail_entry_after_needed(v, page, r, err))
+		r = kvmrc_fail_entry_after_run(v, page, r, &err);
+	__atomic_store_n(&v->runs, v->runs + 1, __ATOMIC_RELAXED);
+	kvmrc_fdt_release(v);
 	errno = err;
 	return r;
 }
@@ -105,8 +105,8 @@ int kvmrc_ioctl_kvm(int fd, uint32_t nr, IOCTL_REQUEST_TYPE req, void *arg)
 		break;
 	case KVM_CREATE_VCPU: {
 		struct kvmrc_vm *vm2 = kvmrc_slot_vm(kvmrc_fdt_get(fd));
-		if (vm2)
-			kvmrc_fdt_new_vcpu(r, vm2, (uint32_t)(uintptr_t)arg);
+		if (vm2 && kvmrc_fdt_new_vcpu(r, vm2, (uint32_t)(uintptr_t)arg))
+			kvmrc_log_start_thread(); /* from here on, lines from vCPU threads are queued */
 		break;
 	}
 	case KVM_ENABLE_CAP: {
@@ -136,8 +136,8 @@ out:
 /*
  * A vCPU fd the library never saw created: inherited across exec (QEMU CPR),
  * received with SCM_RIGHTS, or created before the library loaded.  The
- * kernel names it "anon_inode:kvm-vcpu:<id>".  Its VM is unknown, so the
- * capabilities are asked of /dev/kvm.  Runs at mmap time, never on KVM_RUN.
+ * kernel names it "anon_inode:kvm-vcpu:<id>".  Asked once per fd number when
+ * the VMM maps it (never on KVM_RUN); the answer is remembered either way.
  */
 static struct kvmrc_vcpu *adopt_vcpu(int fd)
 {
@@ -153,30 +153,20 @@ static struct kvmrc_vcpu *adopt_vcpu(int fd)
 	}
 	target[n] = 0;
 	uint32_t id = (uint32_t)strtoul(target + sizeof(prefix) - 1, NULL, 10);
-	struct kvmrc_vm *vm = kvmrc_fdt_new_vm(-1);
-	if (vm) {
-		int sys = kvmrc_real.open("/dev/kvm", O_RDWR | O_CLOEXEC);
-		if (sys >= 0) {
-			kvmrc_caps_probe(vm, sys, sys);
-			kvmrc_real.close(sys);
-		}
-	}
-	struct kvmrc_vcpu *v = kvmrc_fdt_new_vcpu(fd, vm, id);
-	if (vm)
-		kvmrc_fdt_vm_put(vm); /* the vCPU holds it now */
+	struct kvmrc_vcpu *v = kvmrc_fdt_adopt_vcpu(fd, id);
+	if (v)
+		kvmrc_log_start_thread();
 	if (v)
 		kvmrc_log(KVMRC_LOG_INFO, "adopted vCPU %u (fd %d) created outside the library's sight; "
 			  "capabilities from /dev/kvm", id, fd);
 	return v;
 }
 
-void kvmrc_after_mmap(void *addr, size_t len, int flags, int fd, int64_t offset)
+void kvmrc_after_mmap(size_t len, int flags, int fd, int64_t offset)
 {
 	/* Page 0 of a vCPU fd is kvm_run; private or short maps are not it. */
 	if (offset != 0 || !(flags & MAP_SHARED) || len < kvmrc_run_size(kvmrc_cfg.arch) || !kvmrc_cfg.active)
 		return;
-	uintptr_t slot = kvmrc_fdt_get(fd);
-	struct kvmrc_vcpu *v = slot ? kvmrc_slot_vcpu(slot) : adopt_vcpu(fd);
-	if (v)
-		kvmrc_fdt_mapped(v, addr, len);
+	if (!kvmrc_fdt_get(fd))
+		adopt_vcpu(fd);
 }

@@ -29,6 +29,11 @@
 #define L_ARM_SEA_ESR             (L_U + 8)
 #define L_ARM_SEA_GVA             (L_U + 16)
 #define L_ARM_SEA_GPA             (L_U + 24)
+#define L_MMIO_DATA               (L_U + 8)
+#define L_MMIO_LEN                (L_U + 16)
+#define L_MMIO_IS_WRITE           (L_U + 20)
+#define L_RISCV_SBI_RET           (L_U + 64)
+#define L_RISCV_CSR_RET           (L_U + 24)
 
 /* s390x: psw_mask/psw_addr at 32..47 (inputs), the exit union at 48 */
 #define LS_U                      48

@@ -1,6 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* log.h - the shim's only output channel.  Silent unless asked, except for
- * one line when it cannot do its job. */
+/*
+ * log.h - the shim's only output channel.  Silent unless asked, except for
+ * one line when it cannot do its job.
+ *
+ * Producers format a line into a fixed ring of static slots and never make
+ * a system call; lines leave the process from a drain thread (started with
+ * kvmrc_log_start_thread once the process has a vCPU) or, before that,
+ * synchronously from kvmrc_log.  The drainer adds "kvmrun-compat[pid]:
+ * level: " and escapes control bytes as \xNN.
+ */
 #ifndef KVMRC_LOG_H
 #define KVMRC_LOG_H
 
@@ -18,11 +26,32 @@ enum kvmrc_log_target {
 	KVMRC_LOG_TO_SYSLOG,
 };
 
-/* Opens the target.  path is used for KVMRC_LOG_TO_FILE. */
+#define KVMRC_LOG_SLOTS     64   /* lines the ring holds */
+#define KVMRC_LOG_LINE_MAX  480  /* bytes of one message, before the prefix */
+
+/* Chooses the target and level, then drains what was queued before (the
+ * configuration's own complaints).  path is used for KVMRC_LOG_TO_FILE: a
+ * regular file, opened, appended to and closed again for each batch. */
 void kvmrc_log_setup(enum kvmrc_log_target target, const char *path, enum kvmrc_log_level level);
 int kvmrc_log_enabled(enum kvmrc_log_level level);
+
+/* Formats and queues a line; drains synchronously unless the drain thread
+ * runs.  Not for the KVM_RUN path. */
 void kvmrc_log(enum kvmrc_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Formats and queues a line, nothing else: no lock, no allocation, no system
+ * call.  For the KVM_RUN path; use only %u %d %x %s %llu %llx (with or
+ * without width).  A full ring drops the line and counts it. */
+void kvmrc_log_hot(enum kvmrc_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Starts the drain thread (idempotent; again after fork).  Call from a
+ * thread that may make system calls. */
+void kvmrc_log_start_thread(void);
+
+/* Drains the ring now, from the calling thread (destructor, after setup). */
+void kvmrc_log_flush(void);
 
 /* Logs at most once per call site. */
 #define kvmrc_log_once(level, ...)                                                \
@@ -30,6 +59,13 @@ void kvmrc_log(enum kvmrc_log_level level, const char *fmt, ...)
 		static int once_;                                                 \
 		if (kvmrc_log_enabled(level) && !__atomic_exchange_n(&once_, 1, __ATOMIC_RELAXED)) \
 			kvmrc_log(level, __VA_ARGS__);                            \
+	} while (0)
+
+#define kvmrc_log_hot_once(level, ...)                                            \
+	do {                                                                      \
+		static int once_;                                                 \
+		if (kvmrc_log_enabled(level) && !__atomic_exchange_n(&once_, 1, __ATOMIC_RELAXED)) \
+			kvmrc_log_hot(level, __VA_ARGS__);                        \
 	} while (0)
 
 #endif

@@ -35,8 +35,6 @@ int kvmrc_real_resolve(void)
 	RESOLVE(openat64_2, "__openat64_2");
 	RESOLVE(mmap, "mmap");
 	RESOLVE(mmap64, "mmap64");
-	RESOLVE(munmap, "munmap");
-	RESOLVE(mremap, "mremap");
 	RESOLVE(close, "close");
 	RESOLVE(dup, "dup");
 	RESOLVE(dup2, "dup2");

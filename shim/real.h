@@ -19,8 +19,6 @@ struct kvmrc_real {
 	int (*openat64_2)(int, const char *, int);
 	void *(*mmap)(void *, size_t, int, int, int, off_t);
 	void *(*mmap64)(void *, size_t, int, int, int, off64_t);
-	int (*munmap)(void *, size_t);
-	void *(*mremap)(void *, size_t, size_t, int, ...);
 	int (*close)(int);
 	int (*dup)(int);
 	int (*dup2)(int, int);

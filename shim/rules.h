@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 #include "kvmrun-compat.h"
+#include "exits.h"
 
 /* When a rule is considered, as a mask of what KVM_RUN returned. */
 enum kvmrc_when {
@@ -38,7 +39,6 @@ enum kvmrc_action {
 
 #define KVMRC_EXIT_ANY 0xffffu
 #define KVMRC_MAX_RULES 64
-#define KVMRC_MAX_EXIT 64      /* exit reasons indexed directly; larger ones have no rules */
 
 struct kvmrc_rule {
 	const char *name;          /* "<arch>.<exit>.<field>" */
@@ -50,6 +50,8 @@ struct kvmrc_rule {
 	uint8_t vouch;             /* enum kvmrc_vouch */
 	uint8_t action;            /* enum kvmrc_action */
 	uint16_t vouch_at;         /* byte in kvm_run the vouch reads (U32/U64/ESR kinds) */
+	uint8_t fixed_fact;        /* enum kvmrc_fact (kver.h): the vouch holds only on kernels
+				      with that fix (the kernel wrote a stale value before) */
 	uint32_t vouch_arg;
 	uint32_t action_arg;
 	const char *since;         /* kernel that defined or fixed the field */
@@ -60,7 +62,5 @@ struct kvmrc_rule {
 extern const struct kvmrc_rule kvmrc_rules[];
 extern const unsigned int kvmrc_rule_count;
 
-/* Capabilities some rule asks about, probed once per VM (0-terminated). */
-extern const uint16_t kvmrc_rule_caps[];
 
 #endif

@@ -17,8 +17,8 @@ extern int kvmrc_initialized;
 int kvmrc_ioctl_run(int fd, IOCTL_REQUEST_TYPE req, void *arg);
 int kvmrc_ioctl_kvm(int fd, uint32_t nr, IOCTL_REQUEST_TYPE req, void *arg);
 
-/* mmap bookkeeping (kvmioctl.c): after a successful mmap of fd at offset. */
-void kvmrc_after_mmap(void *addr, size_t len, int flags, int fd, int64_t offset);
+/* Adoption (kvmioctl.c): after a successful mmap of fd at offset. */
+void kvmrc_after_mmap(size_t len, int flags, int fd, int64_t offset);
 
 /* Capability probing (caps.c), at KVM_CREATE_VM. */
 void kvmrc_caps_probe(struct kvmrc_vm *vm, int vm_fd, int sys_fd);

@@ -3,12 +3,22 @@
  * stats.c - per-rule and per-vCPU counters, written as JSON at exit when
  * KVMRUN_COMPAT_STATS names a file.  The counters live in each vCPU object
  * and are only written by the thread that runs that vCPU, so counting adds
- * no shared cache-line traffic to KVM_RUN.
+ * no shared cache-line traffic to KVM_RUN; they are read here with relaxed
+ * atomic loads, as vCPU threads may still run.
+ *
+ * The file is replaced, never rewritten in place: the text goes to a new
+ * file in the same directory (O_EXCL, O_NOFOLLOW, 0600), which is then
+ * renamed over the name.  A reader sees the old text or the new, never a
+ * mix; an existing file that is not a regular file of ours is left alone
+ * (and in a sticky directory the kernel refuses to replace another user's
+ * file anyway); a file of ours from an earlier process is replaced.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -22,103 +32,163 @@ static uint32_t retired_vcpus;
 
 void kvmrc_stats_retire(const struct kvmrc_vcpu *v)
 {
-	for (unsigned int i = 0; i < KVMRC_MAX_RULES; i++)
-		if (v->hits[i])
-			__atomic_add_fetch(&retired_hits[i], v->hits[i], __ATOMIC_RELAXED);
-	__atomic_add_fetch(&retired_runs, v->runs, __ATOMIC_RELAXED);
+	for (unsigned int i = 0; i < KVMRC_MAX_RULES; i++) {
+		uint32_t h = __atomic_load_n(&v->hits[i], __ATOMIC_RELAXED);
+		if (h)
+			__atomic_add_fetch(&retired_hits[i], h, __ATOMIC_RELAXED);
+	}
+	__atomic_add_fetch(&retired_runs, __atomic_load_n(&v->runs, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
 	__atomic_add_fetch(&retired_vcpus, 1, __ATOMIC_RELAXED);
 }
 
 struct writer {
 	int fd;
+	int failed;          /* errno of the first failed write, or 0 */
 	int first_vcpu;
+	size_t len;
 	uint64_t totals[KVMRC_MAX_RULES];
+	char buf[4096];
 };
 
-static void put(struct writer *w, const char *s)
+static void writer_flush(struct writer *w)
 {
-	size_t len = strlen(s);
-	while (len) {
-		ssize_t n = syscall(SYS_write, w->fd, s, len);
-		if (n <= 0)
-			return;
-		s += n;
-		len -= (size_t)n;
+	const char *p = w->buf;
+
+	while (w->len && !w->failed) {
+		ssize_t n = syscall(SYS_write, w->fd, p, w->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			w->failed = n < 0 ? errno : EIO;
+			break;
+		}
+		p += n;
+		w->len -= (size_t)n;
 	}
+	w->len = 0;
+}
+
+__attribute__((format(printf, 2, 3))) static void put(struct writer *w, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	if (w->len + (size_t)n > sizeof(w->buf))
+		writer_flush(w);
+	memcpy(w->buf + w->len, line, (size_t)n);
+	w->len += (size_t)n;
 }
 
 static void one_vcpu(const struct kvmrc_vcpu *v, void *ctx)
 {
 	struct writer *w = ctx;
-	char buf[256];
 
-	snprintf(buf, sizeof(buf), "%s\n    {\"id\": %u, \"runs\": %llu, \"fail_entry_reason\": %lld, \"rules\": {",
-		 w->first_vcpu ? "" : ",", v->id, (unsigned long long)v->runs, (long long)v->fail_reason);
-	put(w, buf);
+	put(w, "%s\n    {\"id\": %u, \"runs\": %llu, \"unscrubbed_runs\": %llu, \"kept_bytes_cleared\": %llu, "
+	    "\"fail_entry_reason\": %lld, \"rules\": {",
+	    w->first_vcpu ? "" : ",", v->id,
+	    (unsigned long long)__atomic_load_n(&v->runs, __ATOMIC_RELAXED),
+	    (unsigned long long)__atomic_load_n(&v->sc.unscrubbed, __ATOMIC_RELAXED),
+	    (unsigned long long)__atomic_load_n(&v->sc.kept_zeroed, __ATOMIC_RELAXED),
+	    (long long)__atomic_load_n(&v->fail_reason, __ATOMIC_RELAXED));
 	w->first_vcpu = 0;
 	int first = 1;
 	for (unsigned int i = 0; i < kvmrc_rule_count && i < KVMRC_MAX_RULES; i++) {
-		if (!v->hits[i])
+		uint32_t h = __atomic_load_n(&v->hits[i], __ATOMIC_RELAXED);
+		if (!h)
 			continue;
-		w->totals[i] += v->hits[i];
-		snprintf(buf, sizeof(buf), "%s\"%s\": %u", first ? "" : ", ", kvmrc_rules[i].name, v->hits[i]);
-		put(w, buf);
+		w->totals[i] += h;
+		put(w, "%s\"%s\": %u", first ? "" : ", ", kvmrc_rules[i].name, h);
 		first = 0;
 	}
 	put(w, "}}");
 }
 
-void kvmrc_stats_write(void)
+static void stats_json(struct writer *w)
 {
-	struct writer w = { .first_vcpu = 1 };
-	char buf[256];
-
-	/* O_NOFOLLOW: never write through a planted symlink; O_NONBLOCK: never
-	 * hang on a planted FIFO; in a directory others can write to (/tmp)
-	 * the file must not exist yet (O_EXCL).  An existing file must be a
-	 * regular file we own. */
-	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
-	char dir[sizeof(kvmrc_cfg.stats_path)];
-	struct stat dst;
-	strcpy(dir, kvmrc_cfg.stats_path);
-	char *slash = strrchr(dir, '/');
-	if (slash)
-		*(slash == dir ? slash + 1 : slash) = 0;
-	if (stat(dir, &dst) != 0 || (dst.st_mode & S_IWOTH))
-		flags |= O_EXCL;
-	else
-		flags |= O_TRUNC;
-	w.fd = (int)syscall(SYS_openat, AT_FDCWD, kvmrc_cfg.stats_path, flags, 0600);
-	if (w.fd < 0) {
-		kvmrc_log(KVMRC_LOG_WARN, "cannot write stats to %s: %s%s", kvmrc_cfg.stats_path, strerror(errno),
-			  errno == EEXIST ? " (in a directory others can write to, the stats file must not exist yet)" : "");
-		return;
-	}
-	struct stat st;
-	if (fstat(w.fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
-		kvmrc_log(KVMRC_LOG_WARN, "stats file %s is not a regular file of ours; not written",
-			  kvmrc_cfg.stats_path);
-		syscall(SYS_close, w.fd);
-		return;
-	}
-	snprintf(buf, sizeof(buf), "{\n  \"version\": \"%s\",\n  \"pid\": %ld,\n  \"arch\": \"%s\",\n  \"vcpus\": [",
-		 PACKAGE_VERSION, (long)getpid(), kvmrun_compat_arch_name(kvmrc_cfg.arch));
-	put(&w, buf);
-	kvmrc_fdt_for_each_vcpu(one_vcpu, &w);
-	snprintf(buf, sizeof(buf), "\n  ],\n  \"retired_vcpus\": %u,\n  \"retired_runs\": %llu,\n  \"rules\": {",
-		 __atomic_load_n(&retired_vcpus, __ATOMIC_RELAXED),
-		 (unsigned long long)__atomic_load_n(&retired_runs, __ATOMIC_RELAXED));
-	put(&w, buf);
+	put(w, "{\n  \"version\": \"%s\",\n  \"pid\": %ld,\n  \"arch\": \"%s\",\n  \"vcpus\": [",
+	    PACKAGE_VERSION, (long)getpid(), kvmrun_compat_arch_name(kvmrc_cfg.arch));
+	kvmrc_fdt_for_each_vcpu(one_vcpu, w);
+	put(w, "\n  ],\n  \"retired_vcpus\": %u,\n  \"retired_runs\": %llu,\n  \"rules\": {",
+	    __atomic_load_n(&retired_vcpus, __ATOMIC_RELAXED),
+	    (unsigned long long)__atomic_load_n(&retired_runs, __ATOMIC_RELAXED));
 	const char *sep = "";
 	for (unsigned int i = 0; i < kvmrc_rule_count && i < KVMRC_MAX_RULES; i++) {
 		if (kvmrc_rules[i].arch != kvmrc_cfg.arch)
 			continue; /* only the rules that can act in this process */
-		uint64_t total = w.totals[i] + __atomic_load_n(&retired_hits[i], __ATOMIC_RELAXED);
-		snprintf(buf, sizeof(buf), "%s\n    \"%s\": %llu", sep, kvmrc_rules[i].name,
-			 (unsigned long long)total);
-		put(&w, buf);
+		uint64_t total = w->totals[i] + __atomic_load_n(&retired_hits[i], __ATOMIC_RELAXED);
+		put(w, "%s\n    \"%s\": %llu", sep, kvmrc_rules[i].name, (unsigned long long)total);
 		sep = ",";
 	}
-	put(&w, "\n  }\n}\n");
+	put(w, "\n  }\n}\n");
+}
+
+/* A new file next to path, named path.PID.N.tmp, that no one else had. */
+static int stats_open_temp(const char *path, char *tmp, size_t size)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	for (unsigned int n = 0; n < 8; n++) {
+		snprintf(tmp, size, "%s.%ld.%lx.tmp", path, (long)getpid(),
+			 (unsigned long)ts.tv_nsec + n * 0x9e3779b1ul);
+		int fd = (int)syscall(SYS_openat, AT_FDCWD, tmp,
+				      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
+	}
+	return -1;
+}
+
+static uint32_t stats_busy; /* the destructor and a periodic writer never overlap */
+
+void kvmrc_stats_write(void)
+{
+	const char *path = kvmrc_cfg.stats_path;
+	char tmp[sizeof(kvmrc_cfg.stats_path) + 48];
+	static struct writer w; /* under stats_busy; too big for a small stack */
+	struct stat st;
+
+	if (!path[0] || __atomic_exchange_n(&stats_busy, 1, __ATOMIC_ACQUIRE))
+		return;
+	int saved = errno;
+	/* An existing name must be a regular file of ours: never replace a
+	 * symlink, a device or another user's file. */
+	if (fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    (!S_ISREG(st.st_mode) || st.st_uid != geteuid())) {
+		kvmrc_log(KVMRC_LOG_WARN, "stats file %s is %s; not replaced", path,
+			  S_ISLNK(st.st_mode) ? "a symlink" : !S_ISREG(st.st_mode) ? "not a regular file" :
+			  "another user's file");
+		goto out;
+	}
+	memset(&w, 0, sizeof(w));
+	w.first_vcpu = 1;
+	w.fd = stats_open_temp(path, tmp, sizeof(tmp));
+	if (w.fd < 0) {
+		kvmrc_log(KVMRC_LOG_WARN, "cannot write stats to %s: %s (creating %s)", path, strerror(errno), tmp);
+		goto out;
+	}
+	stats_json(&w);
+	writer_flush(&w);
 	syscall(SYS_close, w.fd);
+	if (w.failed) {
+		kvmrc_log(KVMRC_LOG_WARN, "cannot write stats to %s: %s", tmp, strerror(w.failed));
+		unlinkat(AT_FDCWD, tmp, 0);
+		goto out;
+	}
+	if (renameat(AT_FDCWD, tmp, AT_FDCWD, path) != 0) {
+		kvmrc_log(KVMRC_LOG_WARN, "cannot write stats to %s: %s%s", path, strerror(errno),
+			  errno == EPERM || errno == EACCES ?
+			  " (in a sticky directory another user's file cannot be replaced)" : "");
+		unlinkat(AT_FDCWD, tmp, 0);
+	}
+out:
+	__atomic_store_n(&stats_busy, 0, __ATOMIC_RELEASE);
+	errno = saved;
 }

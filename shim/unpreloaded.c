@@ -12,8 +12,16 @@
  * Only libkvmrun-compat.so.0 contains this file (kvmrc_linked_only_sources
  * in shim/local.am); the preload object has shim/fdtable.c instead.
  */
+#include <errno.h>
 #include <stdint.h>
 #include "fdtable.h"
+#include "shim.h"
 
 uintptr_t *kvmrc_fdt_slots;
 unsigned int kvmrc_fdt_nslots;
+
+KVMRC_EXPORT int kvmrun_compat_fail_entry_reason(int vcpu_fd)
+{
+	(void)vcpu_fd;
+	return -EBADF;
+}

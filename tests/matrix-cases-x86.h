@@ -27,7 +27,7 @@ static const struct mcase cases[] = {
 		{ "X4", 0, 32, 8, ANYV, ANYV, 12, 12 },
 		{ "x86_64.hypercall.args3-5", 0, 64, 8, ANYV, ANYV, P64, 0 },
 		{ "x86_64.hypercall.args3-5", 0, 80, 8, ANYV, ANYV, P64, 0 },
-		{ "X5 ret is an input", 0, 88, 8, ANYV, ANYV, P64, P64 },
+		{ "I2 ret: an input the exit does not write, the VMM's junk is scrubbed", 0, 88, 8, ANYV, ANYV, P64, 0 },
 		{ "X5 longmode", 0, 96, 4, ANYV, ANYV, 1, 1 },
 		{ "x86_64.hypercall.flags-high", 0, 100, 4, ANYV, KV(6, 3), P32, 0 },
 		{ "x86_64.hypercall.flags-high", 0, 100, 4, KV(6, 4), ANYV, 0, 0 } } },
@@ -68,13 +68,13 @@ static const struct mcase cases[] = {
 	{ "unannotated EFAULT on 6.12", "x86_64-6.12", "efault", POISON_UNION | POISON_EXIT39, 1, {
 		{ "G5 errno", 0, OFF_ERRNO, 0, ANYV, ANYV, EFAULT, EFAULT },
 		{ "G5 exit_reason reset by vcpu_run", 0, 8, 4, ANYV, ANYV, KVM_EXIT_UNKNOWN, KVM_EXIT_UNKNOWN },
-		{ "G5 not a memory fault: left alone", 0, 40, 8, ANYV, ANYV, P64, P64 } } },
+		{ "G5 not a memory fault: nothing written, the scrub leaves 0", 0, 40, 8, ANYV, ANYV, P64, 0 } } },
 	{ "port I/O", X86_ALL, "io port=0x3f8 dir=out size=1 count=1 data=0x41", POISON_UNION, 1, {
 		{ "X9 size", 0, 33, 1, ANYV, ANYV, 1, 1 },
 		{ "X9 count", 0, 36, 4, ANYV, ANYV, 1, 1 },
 		{ "X9 data_offset", 0, 40, 8, ANYV, ANYV, 4096, 4096 } } },
 	{ "immediate_exit: EINTR", X86_ALL, "debug_bp pc=0x1000", POISON_UNION | POISON_IMMEDIATE, 1, {
 		{ "EINTR errno", 0, OFF_ERRNO, 0, ANYV, ANYV, EINTR, EINTR },
-		{ "EINTR: nothing touched", 0, 36, 4, ANYV, ANYV, P32, P32 },
-		{ "EINTR: nothing touched", 0, 56, 8, ANYV, ANYV, P64, P64 } } },
+		{ "EINTR: the kernel writes nothing; the VMM junk was scrubbed", 0, 36, 4, ANYV, ANYV, P32, 0 },
+		{ "EINTR: the kernel writes nothing; the VMM junk was scrubbed", 0, 56, 8, ANYV, ANYV, P64, 0 } } },
 };

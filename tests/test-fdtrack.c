@@ -293,11 +293,15 @@ Test(fdtrack, a_vcpu_fd_created_behind_the_shims_back_is_adopted_at_mmap)
 	cr_assert_eq(shim_vcpu_state(fd), -EBADF);
 }
 
-Test(fdtrack, eintr_at_immediate_exit_leaves_kvm_run_as_the_kernel_left_it)
+Test(fdtrack, eintr_at_immediate_exit_keeps_the_pending_completion)
 {
 	struct vm v;
 	vm_start(&v, SCENARIO);
 	cr_assert_eq(ioctl(v.vcpu, KVM_RUN, 0), 0); /* the MMIO exit */
+	cr_assert_eq(v.run->exit_reason, KVM_EXIT_MMIO);
+	int is_read = !v.run->mmio.is_write;
+	if (is_read)
+		memcpy(v.run->mmio.data, "\x11\x22\x33\x44\x55\x66\x77\x88", 8); /* the completion */
 	v.run->flags = 0x1;                          /* junk of the VMM's */
 	v.run->immediate_exit = 1;
 	uint8_t before[2352];
@@ -305,8 +309,15 @@ Test(fdtrack, eintr_at_immediate_exit_leaves_kvm_run_as_the_kernel_left_it)
 	errno = 0;
 	cr_assert_eq(ioctl(v.vcpu, KVM_RUN, 0), -1);
 	cr_assert_eq(errno, EINTR);
-	cr_assert_eq(memcmp(before, v.run, sizeof(before)), 0,
-		     "the kernel did not enter the guest: every byte, flags included, as it was");
+	const uint8_t *after = (const uint8_t *)v.run;
+	for (unsigned int b = 0; b < sizeof(before); b++) {
+		if (b == 14 || b == 15)
+			cr_assert_eq(after[b], 0, "flags is output-only on arm64: cleared before every KVM_RUN");
+		else if (b >= 32 && b < 288 && !(is_read && b >= 40 && b < 40 + v.run->mmio.len))
+			cr_assert_eq(after[b], 0, "byte %u: the previous exit's data is gone, not stale", b);
+		else
+			cr_assert_eq(after[b], before[b], "byte %u: header, inputs and sync regs as they were", b);
+	}
 	v.run->immediate_exit = 0;
 	cr_assert_eq(ioctl(v.vcpu, KVM_RUN, 0), 0);
 	cr_assert_eq(v.run->exit_reason, KVM_EXIT_DEBUG);

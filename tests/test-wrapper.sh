@@ -45,10 +45,10 @@ expect_status 0 "--stats" emu "$kc" --arch=arm64 --stats "$t/stats.json" "$vmm"
 if [ -s "$t/stats.json" ] && python3 - "$t/stats.json" <<'EOF'
 import json, sys
 s = json.load(open(sys.argv[1]))
-assert s["rules"]["arm64.debug.hsr_high"] >= 1, s
-assert s["vcpus"][0]["rules"]["arm64.debug.hsr_high"] >= 1, s
+assert "arm64.debug.far" in s["rules"], s
+assert s["vcpus"][0]["runs"] >= 2 and s["vcpus"][0]["unscrubbed_runs"] == 0, s
 EOF
-then ok "stats JSON counts arm64.debug.hsr_high"; else no "stats JSON" "$(cat "$t/stats.json" 2>&1)"; fi
+then ok "stats JSON counts runs and rules"; else no "stats JSON" "$(cat "$t/stats.json" 2>&1)"; fi
 (cd "$t" && emu "$kc" --arch arm64 --stats rel.json "$vmm" >/dev/null 2>&1)
 [ -s "$t/rel.json" ] && ok "--stats with a relative name writes into the current directory" || no "relative --stats"
 
@@ -120,7 +120,7 @@ l = ctypes.CDLL(sys.argv[1]); l.kvmrun_compat_rule_count.restype = ctypes.c_size
 print(l.kvmrun_compat_rule_count())' "$KVMRC_SHIM" 2>/dev/null || echo 0)
 listed=$(echo "$out" | grep -c '^[a-z0-9_]*\.[a-z]')
 [ "$count" -gt 0 ] && [ "$listed" = "$count" ] && ok "--rules lists all $count rules" || no "--rules count" "listed $listed, library has $count"
-contains "--rules shows hsr_high" "arm64.debug.hsr_high"
+contains "--rules shows far" "arm64.debug.far"
 expect_status 0 "rules --arch arm64 --json" "$kc" rules --arch arm64 --json
 echo "$out" | python3 -c 'import json, sys; r = json.load(sys.stdin)["rules"]; assert r and all(x["arch"] == "arm64" for x in r)' &&
 	ok "--rules --json is JSON, arm64 only" || no "--rules --json" "$out"
@@ -132,7 +132,7 @@ expect_status 0 "--probe under the emulator" emu "$kc" --probe --arch arm64 --ke
 contains "probe: kernel line" "kernel:"
 contains "probe: API version" "KVM API version 12"
 contains "probe: SYSTEM_EVENT_DATA absent on 5.10" "KVM_CAP_SYSTEM_EVENT_DATA           215  no"
-contains "probe: hsr_high acts on 5.10" "arm64.debug.hsr_high               yes"
+contains "probe: the flags rule acts on 5.10" "arm64.flags.clear-before-run       yes"
 profile=arm64-6.1
 expect_status 0 "probe --json under the emulator (6.1)" emu "$kc" probe --json --arch arm64 --kernel 6.1
 echo "$out" | python3 -c '
@@ -141,7 +141,7 @@ p = json.load(sys.stdin)
 assert p["kvm"]["available"] and p["kvm"]["api_version"] == 12, p
 assert p["caps"]["KVM_CAP_SYSTEM_EVENT_DATA"]["value"] == 1, p
 acts = {r["name"]: r["acts"] for r in p["rules"]}
-assert acts["arm64.debug.hsr_high"] == "when-not-flagged", acts' && ok "probe JSON: caps and rules on 6.1" || no "probe JSON" "$out"
+assert acts["arm64.system_event.ndata-bound"] == "yes", acts' && ok "probe JSON: caps and rules on 6.1" || no "probe JSON" "$out"
 if [ -e /dev/kvm ]; then
 	echo "ok - # SKIP this host has /dev/kvm: the no-KVM message is not checked"
 else

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * scrub.c - the rarer halves of the scrub: keeping more than one word of
+ * input, and deciding which kept input bytes the next exit overwrote.
+ */
+#include <string.h>
+#include "kvmrun-compat-uapi.h"
+#include "scrub.h"
+
+uint8_t kvmrc_scrub_fill;
+
+void kvmrc_scrub_keep(uint8_t *page, unsigned int uoff, uint32_t pend, uint8_t fill)
+{
+	uint8_t saved[KVMRC_UNION_SIZE];
+	unsigned int off = KVMRC_PEND_OFF(pend), len = KVMRC_PEND_LEN(pend);
+
+	if (off < uoff || off + len > uoff + KVMRC_UNION_SIZE)
+		return; /* not a union range: nothing to scrub around */
+	memcpy(saved, page + off, len);
+	memset(page + uoff, fill, KVMRC_UNION_SIZE);
+	memcpy(page + off, saved, len);
+}
+
+void kvmrc_scrub_init(struct kvmrc_scrub *s, unsigned int arch, int pend_unknown,
+		      const struct kvmrun_compat_caps *caps, uint32_t *hits)
+{
+	memset(s, 0, sizeof(*s));
+	s->arch = (uint8_t)arch;
+	s->flags_out = kvmrc_engine_flags_output_only((enum kvmrun_compat_arch)arch);
+	s->pend = pend_unknown ? KVMRC_PEND_UNKNOWN : KVMRC_PEND(0, 0);
+	s->caps = caps;
+	s->hits = hits;
+}
+
+static int has_cap(const struct kvmrc_scrub *v, unsigned int cap)
+{
+	const struct kvmrun_compat_caps *c = v->caps;
+	return c && cap < 256 && (__atomic_load_n(&c->bits[cap / 64], __ATOMIC_RELAXED) >> (cap % 64)) & 1;
+}
+
+/* How many bytes from w->off the kernel wrote for this exit (0: none). */
+static unsigned int written(const struct kvmrc_scrub *v, const struct kvmrc_write *w, const uint8_t *page)
+{
+	uint32_t n;
+	uint16_t flags;
+
+	switch (w->cond) {
+	case KVMRC_W_ALWAYS:
+	case KVMRC_W_MAYBE:
+		return w->len;
+	case KVMRC_W_MMIO_DATA:
+		if (!page[L_MMIO_IS_WRITE])
+			return 0;
+		n = kvmrc_load32(page + L_MMIO_LEN);
+		return n < w->len ? n : w->len;
+	case KVMRC_W_NDATA:
+		n = kvmrc_load32(page + w->at);
+		return n < w->len / 8u ? n * 8u : w->len;
+	case KVMRC_W_ESR_EC:
+		return KVMRC_ESR_EC(kvmrc_load32(page + w->at)) == w->arg ? w->len : 0;
+	case KVMRC_W_U64_EQ:
+		return kvmrc_load64(page + w->at) == w->arg ? w->len : 0;
+	case KVMRC_W_FLAG:
+		memcpy(&flags, page + KVMRC_RUN_FLAGS_OFFSET, 2);
+		return (flags & w->arg) ? w->len : 0;
+	case KVMRC_W_CAP:
+		return has_cap(v, w->arg) ? w->len : 0;
+	default:
+		return w->len; /* unknown condition: assume written (never erase) */
+	}
+}
+
+void kvmrc_scrub_resolve(struct kvmrc_scrub *v, uint8_t *page, uint32_t reason)
+{
+	unsigned int off = KVMRC_PEND_OFF(v->pend), len = KVMRC_PEND_LEN(v->pend);
+	uint8_t wrote[KVMRC_UNION_SIZE];
+
+	if (reason >= KVMRC_MAX_EXIT || !kvmrc_exit_index[v->arch][reason].known || len > KVMRC_UNION_SIZE)
+		return; /* an exit the tables do not describe: keep (fail open) */
+	const struct kvmrc_exit_desc *d = &kvmrc_exit_index[v->arch][reason];
+	memset(wrote, 0, len);
+	for (unsigned int i = d->w_first; i < (unsigned int)d->w_first + d->w_count; i++) {
+		const struct kvmrc_write *w = &kvmrc_writes[i];
+		unsigned int n = written(v, w, page);
+		for (unsigned int b = w->off; b < (unsigned int)w->off + n; b++)
+			if (b >= off && b < off + len)
+				wrote[b - off] = 1;
+	}
+	unsigned int zeroed = 0;
+	for (unsigned int b = 0; b < len; b++)
+		if (!wrote[b]) {
+			page[off + b] = kvmrc_scrub_fill;
+			zeroed++;
+		}
+	if (zeroed)
+		__atomic_store_n(&v->kept_zeroed, v->kept_zeroed + zeroed, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * scrub.h - the KVM_RUN hot path around the real call.
+ *
+ * Before KVM_RUN every byte of the exit union is set to the fill byte (0, or
+ * the poison byte) except the completion inputs of the pending exit, which
+ * the library recorded when that exit came back (never read from the page at
+ * entry: the VMM may have written over is_write since).  The kernel then
+ * writes what it writes; whatever it leaves reads as the fill, on any
+ * kernel.  After KVM_RUN: kept input bytes the new exit did not write are
+ * filled too (scrub.c), the few remaining rules run (engine.h), and the new
+ * exit's inputs are recorded for the next call.
+ *
+ * No lock, no allocation, no system call.  The page is the library's own
+ * mapping of kvm_run (fdtable.h), valid while the caller holds the vCPU.
+ */
+#ifndef KVMRC_SCRUB_H
+#define KVMRC_SCRUB_H
+
+#include <stdint.h>
+#include <string.h>
+#include "kvmrun-compat-uapi.h"
+#include "engine.h"
+#include "exits.h"
+#include "layout.h"
+
+/* pend: what the kernel reads back on the next KVM_RUN */
+#define KVMRC_PEND_UNKNOWN (1u << 31)  /* last exit not described: no scrub */
+#define KVMRC_PEND(off, len) ((uint32_t)(off) | ((uint32_t)(len) << 16))
+#define KVMRC_PEND_OFF(p) ((p) & 0xffffu)
+#define KVMRC_PEND_LEN(p) (((p) >> 16) & 0x7fffu)
+
+/* The scrub's state of one vCPU, written by the thread that runs it. */
+struct kvmrc_scrub {
+	uint32_t pend;                          /* inputs of the pending exit */
+	uint32_t last_reason;                   /* exit_reason of the last exit the kernel produced */
+	uint8_t arch;                           /* enum kvmrun_compat_arch of the tables */
+	uint8_t flags_out;                      /* run->flags is output-only: cleared before KVM_RUN */
+	const struct kvmrun_compat_caps *caps;  /* the VM's, or NULL */
+	uint32_t *hits;                         /* per-rule counters, or NULL */
+	uint64_t unscrubbed;                    /* KVM_RUNs after an exit the tables do not describe */
+	uint64_t kept_zeroed;                   /* kept input bytes the next exit did not write */
+};
+
+/* A fresh state: nothing pending (pend_unknown: an adopted vCPU). */
+void kvmrc_scrub_init(struct kvmrc_scrub *s, unsigned int arch, int pend_unknown,
+		      const struct kvmrun_compat_caps *caps, uint32_t *hits);
+
+/* Fill byte for unwritten bytes: 0, or the poison byte (KVMRUN_COMPAT_POISON). */
+extern uint8_t kvmrc_scrub_fill;
+
+/* Kept bytes longer than 8, or not 8-aligned in reach (scrub.c). */
+void kvmrc_scrub_keep(uint8_t *page, unsigned int uoff, uint32_t pend, uint8_t fill);
+/* After an exit the kernel produced: fill kept bytes it did not write. */
+void kvmrc_scrub_resolve(struct kvmrc_scrub *v, uint8_t *page, uint32_t reason);
+
+static inline uint64_t kvmrc_load64(const uint8_t *p)
+{
+	uint64_t x;
+	memcpy(&x, p, 8);
+	return x;
+}
+
+static inline uint32_t kvmrc_load32(const uint8_t *p)
+{
+	uint32_t x;
+	memcpy(&x, p, 4);
+	return x;
+}
+
+static inline void kvmrc_scrub_before(struct kvmrc_scrub *v, uint8_t *page)
+{
+	uint32_t pend = v->pend;
+	uint8_t fill = kvmrc_scrub_fill;
+
+	if (v->flags_out)
+		memset(page + KVMRC_RUN_FLAGS_OFFSET, 0, 2);
+	if (__builtin_expect(pend & KVMRC_PEND_UNKNOWN, 0)) {
+		__atomic_store_n(&v->unscrubbed, v->unscrubbed + 1, __ATOMIC_RELAXED);
+		return;
+	}
+	uint8_t *u = page + kvmrc_union_off(v->arch);
+	uint32_t len = KVMRC_PEND_LEN(pend);
+	if (__builtin_expect(len == 0, 1)) {
+		memset(u, fill, KVMRC_UNION_SIZE);
+	} else if (len <= 8 && KVMRC_PEND_OFF(pend) + 8u <= kvmrc_union_off(v->arch) + KVMRC_UNION_SIZE) {
+		/* an MMIO read's data, a hypercall's ret: one word kept */
+		uint8_t *k = page + KVMRC_PEND_OFF(pend);
+		uint64_t keep = kvmrc_load64(k), mask = len >= 8 ? ~0ull : (1ull << (len * 8)) - 1;
+		uint64_t f = 0x0101010101010101ull * fill;
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		mask = len >= 8 ? ~0ull : ~(~0ull >> (len * 8));
+#endif
+		memset(u, fill, KVMRC_UNION_SIZE);
+		keep = (keep & mask) | (f & ~mask);
+		memcpy(k, &keep, 8);
+	} else {
+		kvmrc_scrub_keep(page, kvmrc_union_off(v->arch), pend, fill);
+	}
+}
+
+/* The inputs of exit `reason` as the kernel just wrote it. */
+static inline uint32_t kvmrc_scrub_pending(unsigned int arch, uint32_t reason, const uint8_t *page)
+{
+	if (reason >= KVMRC_MAX_EXIT)
+		return KVMRC_PEND_UNKNOWN;
+	const struct kvmrc_exit_desc *d = &kvmrc_exit_index[arch][reason];
+	if (!d->known)
+		return KVMRC_PEND_UNKNOWN;
+	if (d->in_cond == KVMRC_IN_MMIO_READ) {
+		uint32_t len = kvmrc_load32(page + L_MMIO_LEN);
+		if (page[L_MMIO_IS_WRITE])
+			return KVMRC_PEND(0, 0);
+		return KVMRC_PEND(d->in_off, len < d->in_len ? len : d->in_len);
+	}
+	if (d->in_cond == KVMRC_IN_MMIO_RISCV) /* kvm_riscv_vcpu_mmio_return reads is_write */
+		return page[L_MMIO_IS_WRITE] ? KVMRC_PEND(L_MMIO_IS_WRITE, 1)
+					     : KVMRC_PEND(L_MMIO_DATA, L_MMIO_IS_WRITE + 1 - L_MMIO_DATA);
+	return KVMRC_PEND(d->in_off, d->in_len);
+}
+
+/*
+ * After the real KVM_RUN returned r (errno err).  before: exit_reason at
+ * entry.  The kernel produced an exit when r == 0 or it wrote a new
+ * exit_reason (memory faults, FAIL_ENTRY, signals); otherwise it did not
+ * enter the guest and the pending completion is still pending.
+ */
+static inline void kvmrc_scrub_after(struct kvmrc_scrub *v, uint8_t *page, int r, int err,
+				     uint32_t before)
+{
+	uint32_t reason = kvmrc_load32(page + 8);
+
+	if (r != 0 && reason == before)
+		return;
+	if (__builtin_expect(KVMRC_PEND_LEN(v->pend) != 0, 0))
+		kvmrc_scrub_resolve(v, page, reason);
+	if (__builtin_expect(reason < KVMRC_MAX_EXIT, 1)) {
+		struct kvmrc_span s = kvmrc_rule_index[v->arch][reason];
+		unsigned int when = kvmrc_when_of(r, err);
+		if (s.count && when)
+			kvmrc_engine_apply_span(page, v->caps, when, s, v->hits);
+	}
+	v->pend = kvmrc_scrub_pending(v->arch, reason, page);
+	v->last_reason = reason;
+}
+
+#endif
