@@ -2,18 +2,20 @@
 # Loaded into programs that never touch KVM, the shim prints nothing and
 # changes no exit status.
 set -eu
+. "$top_srcdir/tests/lib.sh"
 shim=$KVMRC_SHIM
 check() { # expected-status command...
 	want=$1; shift
 	out=$(LD_PRELOAD="$shim" "$@" 2>&1) && got=0 || got=$?
-	[ "$got" = "$want" ] || { echo "FAIL: $*: exit $got, expected $want"; exit 1; }
-	[ -z "$out" ] || [ "$1" = ls ] || { echo "FAIL: $*: printed: $out"; exit 1; }
-	echo "ok: $* (exit $got)"
+	if [ "$got" != "$want" ]; then no "$*" "exit $got, expected $want"
+	elif [ -n "$out" ] && [ "$1" != ls ]; then no "$*" "printed: $out"
+	else ok "$* (exit $got)"; fi
 }
 check 0 /bin/true
 check 1 /bin/false
 check 0 ls /
-[ "$(LD_PRELOAD="$shim" ls "$top_srcdir/shim" | sort)" = "$(ls "$top_srcdir/shim" | sort)" ] || { echo "FAIL: ls output differs"; exit 1; }
+[ "$(LD_PRELOAD="$shim" ls "$top_srcdir/shim" | sort)" = "$(ls "$top_srcdir/shim" | sort)" ] &&
+	ok "ls lists the same names preloaded" || no "ls output differs preloaded"
 check 0 python3 -c pass
 check 3 python3 -c 'import sys; sys.exit(3)'
 check 0 python3 -c '
@@ -26,3 +28,4 @@ ts = [threading.Thread(target=work) for _ in range(8)]
 check 0 sh -c 'exec 5</dev/null; exec 6<&5; exec 5<&-; cat <&6 >/dev/null'
 # fork + exec keep working with the shim inherited through the environment
 check 0 sh -c 'sh -c true && /bin/true'
+finish
