@@ -271,3 +271,96 @@ Test(x86, hyperv_crash_ndata)
 	cr_assert_eq(w.run->system_event.ndata, 0u);
 	cr_assert_eq(u64at(&w, 40), 0x99ull, "no memset");
 }
+
+Test(x86, hwstep_writes_dr7_singlestep_does_not)
+{
+	struct vm v;
+	setup(&v, "x86_64-6.12", "singlestep pc=0x1104; hwstep pc=0x1105");
+	memset(v.b + 32, 0xa5, 256);
+	run_ok(&v, KVM_EXIT_DEBUG);
+	cr_assert_eq(u64at(&v, 48), 0xffff4ff0ull);
+	cr_assert_eq(u64at(&v, 56), 0xa5a5a5a5a5a5a5a5ull, "kvm_vcpu_do_singlestep: dr7 not written");
+	run_ok(&v, KVM_EXIT_DEBUG);
+	cr_assert_eq(u32at(&v, 32), 1u);
+	cr_assert_eq(u32at(&v, 36), 0xa5a5a5a5u, "pad not written");
+	cr_assert_eq(u64at(&v, 40), 0x1105ull);
+	cr_assert_eq(u64at(&v, 48), 0xffff4ff0ull, "DR6.BS");
+	cr_assert_eq(u64at(&v, 56), 0x400ull, "db_interception: dr7 from the VMCB");
+}
+
+Test(x86, mmio_write_shorter_than_8_leaves_data_tail_and_pad)
+{
+	static const uint32_t lens[] = { 1, 2, 4, 8 };
+	for (int i = 0; i < 4; i++) {
+		char sc[128];
+		struct vm v;
+		snprintf(sc, sizeof(sc), "mmio addr=0xd0000040 len=%u write=1 data=0x1122334455667788",
+			 lens[i]);
+		setup(&v, "x86_64-6.1", sc);
+		memset(v.b + 32, 0xa5, 256);
+		run_ok(&v, KVM_EXIT_MMIO);
+		for (uint32_t b = 0; b < 8; b++)
+			cr_assert_eq(v.b[40 + b], b < lens[i] ? (uint8_t)(0x88 - 0x11 * b) : 0xa5,
+				     "len %u byte %u", lens[i], b);
+		cr_assert_eq(u32at(&v, 48), lens[i]);
+		cr_assert_eq(v.b[52], 1);
+		cr_assert_eq(v.b[53], 0xa5);
+		cr_assert_eq(v.b[55], 0xa5, "53-55 never written");
+	}
+}
+
+Test(x86, hlt_writes_exit_reason_only)
+{
+	struct vm v;
+	setup(&v, "x86_64-5.10", "hlt");
+	memset(v.b + 32, 0xa5, 256);
+	run_ok(&v, KVM_EXIT_HLT);
+	cr_assert_eq(u64at(&v, 32), 0xa5a5a5a5a5a5a5a5ull);
+}
+
+Test(x86, user_space_rdmsr_exit_and_readback)
+{
+	struct vm v;
+	setup(&v, "x86_64-6.1", "rdmsr index=0x12345; hlt");
+	memset(v.b + 32, 0xa5, 256);
+	run_ok(&v, KVM_EXIT_X86_RDMSR);
+	cr_assert_eq(u64at(&v, 32), 0ull, "error and pad zeroed");
+	cr_assert_eq(u32at(&v, 40), 2u, "KVM_MSR_EXIT_REASON_UNKNOWN");
+	cr_assert_eq(u32at(&v, 44), 0x12345u);
+	cr_assert_eq(u64at(&v, 48), 0ull);
+	cr_assert_eq(u64at(&v, 56), 0xa5a5a5a5a5a5a5a5ull);
+	put64(&v, 48, 0x1122334455667788ull);
+	run_ok(&v, KVM_EXIT_HLT);
+	cr_assert(log_has(&v, "readback vcpu=0 msr.error=0 msr.data=0x1122334455667788"));
+}
+
+static void run_rdmsr_5_4(void *arg)
+{
+	struct bad *b = arg;
+	struct vm v;
+	setup(&v, "x86_64-5.4", b->scenario);
+	b->ret = run(&v);
+	b->err = errno;
+}
+
+Test(x86, user_space_msr_exits_not_before_5_10)
+{
+	struct bad b = { "rdmsr index=0x12345", 0, 0 };
+	char err[1024];
+	capture_stderr(err, sizeof(err), run_rdmsr_5_4, &b);
+	cr_assert_eq(b.ret, -1);
+	cr_assert_eq(b.err, EINVAL);
+	cr_assert(strstr(err, "rdmsr"), "stderr: %s", err);
+}
+
+/* --------------------------------------------------------------- riscv */
+
+Test(riscv, sbi_forward_returns_the_guest_a0_a1_before_6_12)
+{
+	struct vm v;
+	setup(&v, "riscv64-6.1", "sbi ext=0x10 fid=3 a0=0x77 a1=0x88");
+	memset(v.b + 32, 0xa5, 256);
+	run_ok(&v, KVM_EXIT_RISCV_SBI);
+	cr_assert_eq(u64at(&v, 96), 0x77ull, "ret[0] = a0 (6b7b282e6bae changed it in 6.12)");
+	cr_assert_eq(u64at(&v, 104), 0x88ull, "ret[1] = a1");
+}

@@ -9,7 +9,7 @@
 # For every booted kernel (pairs), every CPU model and shim=off/on:
 #  - RESULT fields: value AND before must be equal to the emulator's, or for
 #    a "class" entry of the table, have the same class (stale/set/zero);
-#  - RAW dumps (bytes 0-127 before and after the exit), bytes not covered by
+#  - RAW dumps (bytes 0-287 before and after the exit), bytes not covered by
 #    a RESULT field of the scenario: equal, byte by byte (class entries with
 #    raw:A-B compare that range by class);
 #  - INFO lines (api, mmap_size, capabilities, IO exit geometry): equal;
@@ -140,7 +140,7 @@ END {
 	for (i = 1; i <= nr; i++) {
 		split(rids[i], p, SUBSEP)
 		if (p[6] == "ret-seen-by-guest") continue
-		for (b = roff[rids[i]] + 0; b < roff[rids[i]] + rlen[rids[i]] && b < 128; b++)
+		for (b = roff[rids[i]] + 0; b < roff[rids[i]] + rlen[rids[i]]; b++)
 			covered[p[1], p[5], b] = 1
 	}
 	for (i = 1; i <= np; i++) {
@@ -204,10 +204,12 @@ END {
 				differ(arch, k, cpu, shim, scen, T_item[t], "class real " cls(x1, x0) " (after=" x1 " before=" x0 "), emulator " cls(y1, y0) " (after=" y1 " before=" y0 ")")
 		}
 		b = 0
-		while (b < 128) {
+		nb = length(ra) / 2
+		if (length(ea) != length(ra) || length(eb) != length(rb)) { differ(arch, k, cpu, shim, scen, "raw", "dump lengths differ: real " nb " emulator " length(ea) / 2 " bytes"); continue }
+		while (b < nb) {
 			if ((arch, scen, b) in covered || b in done_b || (substr(ra, 2 * b + 1, 2) == substr(ea, 2 * b + 1, 2) && substr(rb, 2 * b + 1, 2) == substr(eb, 2 * b + 1, 2))) { b++; continue }
 			lo = b
-			while (b < 128 && !((arch, scen, b) in covered) && !(b in done_b) && (substr(ra, 2 * b + 1, 2) != substr(ea, 2 * b + 1, 2) || substr(rb, 2 * b + 1, 2) != substr(eb, 2 * b + 1, 2)) && lookup("known", arch, k, scen, "raw:" b) == lookup("known", arch, k, scen, "raw:" lo)) b++
+			while (b < nb && !((arch, scen, b) in covered) && !(b in done_b) && (substr(ra, 2 * b + 1, 2) != substr(ea, 2 * b + 1, 2) || substr(rb, 2 * b + 1, 2) != substr(eb, 2 * b + 1, 2)) && lookup("known", arch, k, scen, "raw:" b) == lookup("known", arch, k, scen, "raw:" lo)) b++
 			hi = b - 1; n = hi - lo + 1
 			differ(arch, k, cpu, shim, scen, "raw:" lo (hi > lo ? "-" hi : ""), "bytes " lo ".." hi " after: real " substr(ra, 2 * lo + 1, 2 * n) " emulator " substr(ea, 2 * lo + 1, 2 * n) "; before: real " substr(rb, 2 * lo + 1, 2 * n) " emulator " substr(eb, 2 * lo + 1, 2 * n) " (" profile(arch, k) ")")
 		}

@@ -144,14 +144,16 @@ static int arm_regs(struct vm *vm, const char *scen, uint64_t pc, uint64_t x0)
  *  MMIO read at 0xd0000040, then the step reports pc 0x1104;
  *  vmmcall with eax=12 ebx=0x3000 ecx=1 edx=0 in real mode (longmode 0),
  *  then out 0x10,eax; the Hyper-V crash MSR write.
- * The steps are "singlestep" exits (x86.c kvm_vcpu_do_singlestep: dr6 =
- * DR6_BS | DR6_ACTIVE_LOW = 0xffff4ff0, pc, exception; dr7 not written), not
- * "debug_db" (the VMX #DB intercept, which writes dr7): the step that
- * completes an emulated IO/MMIO instruction takes that path on every kernel,
- * and the real SVM kernels under QEMU TCG leave dr7 unwritten for the step
- * over the nop as well (see expected.txt).
+ * The steps that complete an emulated IO/MMIO instruction are "singlestep"
+ * exits (x86.c kvm_vcpu_do_singlestep: dr6 = DR6_BS | DR6_ACTIVE_LOW =
+ * 0xffff4ff0, pc, exception; dr7 not written); the step over the nop after
+ * KVM_SET_GUEST_DEBUG is set again is the guest's own #DB, a "hwstep" (svm.c
+ * db_interception: dr6 from the VMCB, 0xffff4ff0 here, and dr7, 0x400).
  */
 #define X_IO_IN "io port=0x10 dir=in size=1 count=0x55"
+#define X_MMIO_R "mmio addr=0xd0000040 len=4 write=0"
+#define X_WR(len, data) "mmio addr=0xd0000040 len=" #len " write=1 data=" #data
+#define A_WR(len, data) "mmio addr=0xabcdef0000 len=" #len " write=1 data=" #data
 
 /* The KVMEMU_SCENARIO of each scenario, per architecture. */
 static const struct script {
@@ -163,11 +165,30 @@ static const struct script {
 	{ "arm64", "mmio-poisoned", A_MMIO_W },
 	{ "arm64", "psci-off-after-mmio", A_PROLOGUE "system_event type=shutdown" },
 	{ "arm64", "psci-reset-after-mmio", A_PROLOGUE "system_event type=reset" },
+	{ "arm64", "mmio-write1-after-read", A_MMIO_R "; " A_WR(1, 0x44) },
+	{ "arm64", "mmio-write2-after-read", A_MMIO_R "; " A_WR(2, 0x3344) },
+	{ "arm64", "mmio-write4-after-read", A_MMIO_R "; " A_WR(4, 0x11223344) },
+	{ "arm64", "mmio-write8-after-read", A_MMIO_R "; " A_WR(8, 0x11223344) },
+	{ "arm64", "mmio-read-after-write", A_MMIO_W "; " A_MMIO_R },
 	{ "x86_64", "step-after-io", X_IO_IN "; singlestep pc=0x1100; singlestep pc=0x1102" },
-	{ "x86_64", "step-after-mmio", "mmio addr=0xd0000040 len=4 write=0; singlestep pc=0x1104" },
+	/* the second step is the guest's own (the nop at 0x1104, TF set by
+	 * KVM_SET_GUEST_DEBUG): svm.c db_interception, dr6 0xffff4ff0, dr7 0x400 */
+	{ "x86_64", "step-after-mmio", X_MMIO_R "; singlestep pc=0x1104; hwstep pc=0x1105" },
 	{ "x86_64", "hypercall-map-gpa", "hypercall nr=12 a0=0x3000 a1=1 a2=0 longmode=0; "
-					 "io port=0x10 dir=out size=4 count=1 data=0" },
+					 "io port=0x10 dir=out size=4 count=1 data=0x1234567" },
 	{ "x86_64", "hv-crash-after-io", X_IO_IN "; hyperv_crash" },
+	/* not eax after the read of 0xcafef00d: 0x35010ff2 (al, ax, eax);
+	 * movq from the 0x5a buffer */
+	{ "x86_64", "mmio-write1-after-read", X_MMIO_R "; " X_WR(1, 0xf2) },
+	{ "x86_64", "mmio-write2-after-read", X_MMIO_R "; " X_WR(2, 0x0ff2) },
+	{ "x86_64", "mmio-write4-after-read", X_MMIO_R "; " X_WR(4, 0x35010ff2) },
+	{ "x86_64", "mmio-write8-after-read", X_MMIO_R "; " X_WR(8, 0x5a5a5a5a5a5a5a5a) },
+	{ "x86_64", "mmio-read-after-io", X_IO_IN "; " X_MMIO_R },
+	{ "x86_64", "io-out-after-read", X_MMIO_R "; io port=0x10 dir=out size=1 count=1 data=0x0d" },
+	{ "x86_64", "io-in-after-write", X_WR(4, 0) "; io port=0x10 dir=in size=1 count=1" },
+	{ "x86_64", "hlt-after-read", X_MMIO_R "; hlt" },
+	{ "x86_64", "rdmsr-after-read", X_MMIO_R "; rdmsr index=0x12345 reason=2; "
+					"io port=0x10 dir=out size=4 count=1 data=0x55667788" },
 };
 
 /*

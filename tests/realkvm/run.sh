@@ -25,6 +25,9 @@
 #                        emulator (tools/emu) with every kernel that booted
 #                        (compare.sh); off: don't
 #   KVMRC_REALKVM_STRICT=1  known emulator drifts fail too (compare.sh)
+#   KVMRC_REALKVM_DIFF_FLIP=SCEN:BYTE  flip that byte of the shim/filled dump
+#                        before the differential check (diff.awk): a failure
+#                        to see
 set -u
 set -o pipefail
 
@@ -212,8 +215,10 @@ CC_FOR[x86_64]=gcc
 LIBDIR[arm64]="/usr/aarch64-linux-gnu/lib"
 LIBDIR[x86_64]="/lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu"
 
-find_shim() { # dir: print the built preload object under dir (not in _build*/)
-	find "$1" -maxdepth 3 -path '*/.libs/libkvmrun-compat-preload.so' \( -type f -o -type l \) 2>/dev/null |
+find_shim() { # dir: print the built preload object under dir (not in _build*/):
+	# libkvmrun-compat-preload.so, or the library itself in older trees
+	find "$1" -maxdepth 3 \( -path '*/.libs/libkvmrun-compat-preload.so' -o \
+		-path '*/.libs/libkvmrun-compat.so.0' \) \( -type f -o -type l \) 2>/dev/null |
 		grep -v "^$1/_build" | sort | head -1
 }
 
@@ -313,7 +318,7 @@ build_initramfs() { # arch pkg -> $work/<arch>/<pkg>.cpio.gz
 for a in $archs; do
 	mkdir -p "$work/$a"
 	${CC_FOR[$a]} -static $CFLAGS_T -o "$work/$a/init" "$here/init.c" || die "cannot build $a init"
-	${CC_FOR[$a]} $CFLAGS_T -o "$work/$a/vmm" "$here/vmm.c" "$here/vmm-common.c" || die "cannot build $a vmm"
+	${CC_FOR[$a]} $CFLAGS_T -o "$work/$a/vmm" "$here/vmm.c" "$here/vmm-common.c" "$here/vmm-arm64.c" "$here/vmm-x86.c" || die "cannot build $a vmm"
 	build_shim "$a"
 	for pkg in ${KPKGS[$a]}; do build_initramfs "$a" "$pkg" || die "initramfs for $pkg"; done
 done
@@ -321,7 +326,7 @@ done
 emu_compare=
 if [ "${KVMRC_REALKVM_EMU_COMPARE:-on}" != off ]; then
 	if ${CC:-cc} $CFLAGS_T -I"$top_srcdir/include" -o "$work/emu-compare" \
-		"$here/emu-compare.c" "$here/vmm-common.c" \
+		"$here/emu-compare.c" "$here/vmm-common.c" "$here/vmm-arm64.c" "$here/vmm-x86.c" \
 		>"$work/emu-compare-build.log" 2>&1; then
 		emu_compare=$work/emu-compare
 	else
@@ -399,6 +404,22 @@ else
 fi
 cat "$work/results.txt"
 
+# ------------------------------------------- 5b. differential proof (diff.awk)
+echo
+awk -v exceptions="$here/diff-exceptions.txt" -v flip="${KVMRC_REALKVM_DIFF_FLIP:-}" \
+	-f "$here/common.awk" -f "$here/diff.awk" "$work/console.txt" >"$work/diff.txt"
+drc=$?
+last=$(tail -n 1 "$work/diff.txt")
+if echo "$last" | grep -Eq '^[0-9]+ passed, [0-9]+ failed$'; then
+	passed=$((passed + ${last%% *}))
+	f=${last#*, }; failed=$((failed + ${f%% *}))
+	sed '$d' "$work/diff.txt"
+	sed '$d' "$work/diff.txt" >>"$work/results.txt"
+else
+	cat "$work/diff.txt"
+	[ "$drc" -ne 0 ] && failed=$((failed + 1))
+fi
+
 # ------------------------------------------------ 6. emulator vs real kernels
 crc=0
 if [ "${KVMRC_REALKVM_EMU_COMPARE:-on}" = off ]; then
@@ -426,5 +447,5 @@ else
 fi
 log "total $(elapsed); console logs in $work/logs; table in $work/results.txt"
 echo "$passed passed, $failed failed" | tee -a "$work/results.txt"
-[ "$rc" -ne 0 ] || [ "$crc" -ne 0 ] && exit 1
+[ "$rc" -ne 0 ] || [ "$drc" -ne 0 ] || [ "$crc" -ne 0 ] && exit 1
 exit 0

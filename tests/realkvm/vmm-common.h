@@ -29,6 +29,13 @@
 #ifndef KVM_HC_MAP_GPA_RANGE
 #define KVM_HC_MAP_GPA_RANGE 12
 #endif
+#ifndef KVM_CAP_X86_USER_SPACE_MSR
+#define KVM_CAP_X86_USER_SPACE_MSR 188
+#endif
+#ifndef KVM_EXIT_X86_RDMSR
+#define KVM_EXIT_X86_RDMSR 29
+#define KVM_EXIT_X86_WRMSR 30
+#endif
 
 /* the x86_64 scenarios need the x86 uapi: the x86_64 VMM and the host tool */
 #if defined(__x86_64__)
@@ -41,6 +48,19 @@
 extern char g_kernel[128], g_arch[16], g_cpu[64], g_shim[8];
 extern long g_mmap_size;
 extern int g_failures;
+/*
+ * The fill pass: every scenario runs twice, first as it is (g_fill 0), then
+ * with bytes FILL_LO..FILL_HI-1 of kvm_run set to 0xa5 right before each
+ * KVM_RUN whose exit it reports, sparing the completion inputs of the pending
+ * exit (mmio.data[0..len-1] of an MMIO read, hypercall.ret, msr.error/data).
+ * The fill pass prints RAW and FILL lines only, under scenario "<scen>/fill";
+ * diff.awk compares the four runs (shim off/on x clean/fill) byte by byte.
+ */
+extern int g_fill;
+#define FILL_LO 32
+#define FILL_HI 168
+#define FILL_BYTE 0xa5
+#define DUMP_LEN 288 /* RAW dumps: bytes 0..287, the header and the whole union */
 
 #define HDR "kernel=%s arch=%s cpu=%s shim=%s"
 #define HDRARGS g_kernel, g_arch, g_cpu, g_shim
@@ -69,6 +89,10 @@ struct vm {
 	void *mem;
 	size_t memsz;
 	unsigned char before[4096];
+	/* the previous exit, recorded when its KVM_RUN returned (the pending
+	 * completion is decided from this, never from the page) */
+	uint32_t last_reason, last_len;
+	uint8_t last_write;
 };
 
 /* What the program supplies, as vmm_backend. */
@@ -111,6 +135,30 @@ int setup_ioctl(const char *scen, const char *name, int fd, unsigned long req, v
 int vm_create(struct vm *vm, const char *scen, int kvm, int own_kvm, uint64_t gpa,
 	      size_t memsz);
 void vm_destroy(struct vm *vm);
+
+/* KVM_RUN once (before[] keeps the page as it was just before); the exit
+ * must be reason (run_expect); final_run/final_expect: the KVM_RUN of an
+ * exit the scenario reports, filled in the fill pass. */
+int vm_run(struct vm *vm, const char *scen);
+int expect_exit(struct vm *vm, const char *scen, unsigned reason);
+int run_expect(struct vm *vm, const char *scen, unsigned reason);
+int final_run(struct vm *vm, const char *scen);
+int final_expect(struct vm *vm, const char *scen, unsigned reason);
+void set_guest_debug(struct vm *vm, const char *scen, uint32_t control,
+		     const struct kvm_guest_debug_arch *arch);
+void poison(struct vm *vm);      /* flags = 0xa5a5, 0xa5 over bytes 32..287 */
+void answer_junk8(struct vm *vm); /* the MMIO read answer: JUNK8 in all 8 data bytes */
+
+struct fld { /* a field list: name, offset, length */
+	const char *name;
+	unsigned off, len;
+};
+/* RESULT lines of the fields (clean pass only), then RAW before/after */
+void report(const char *scen, const struct vm *vm, const struct fld *f, size_t n);
+#define REPORT(scen, vm, list) report(scen, vm, list, sizeof list / sizeof list[0])
+#define REPORT_RAW(scen, vm) report(scen, vm, NULL, 0)
+/* scenario fn in both passes (clean, then fill) */
+void run_scenario(void (*fn)(const char *scen), const char *scen);
 
 /* The scenarios of each architecture, in order. */
 void run_arm64(void);

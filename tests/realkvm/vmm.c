@@ -17,7 +17,7 @@
  * "INFO"/"SKIP" lines.  It deliberately has no dependency on the project:
  * the shim is only ever reached through LD_PRELOAD.
  *
- * The scenarios themselves are in vmm-common.c (emu-compare.c replays them on
+ * The scenarios themselves are in vmm-arm64.c and vmm-x86.c (emu-compare.c replays them on
  * the emulator); this file holds what is real: the guest code of each
  * scenario, the arm64 vCPU registers and the kernel's answers.
  */
@@ -72,6 +72,12 @@ static const struct guest guests[] = {
 	ARM_GUEST("mmio-poisoned", I_BRK),
 	ARM_GUEST("psci-off-after-mmio", I_HVC),
 	ARM_GUEST("psci-reset-after-mmio", I_HVC),
+	/* started at 4: the ldr, then strb / strh / str w1 / str x1, [x5] */
+	ARM_GUEST("mmio-write1-after-read", 0x390000a1u),
+	ARM_GUEST("mmio-write2-after-read", 0x790000a1u),
+	ARM_GUEST("mmio-write4-after-read", 0xb90000a1u),
+	ARM_GUEST("mmio-write8-after-read", 0xf90000a1u),
+	ARM_GUEST("mmio-read-after-write", I_NOP),
 };
 #define CODE_OFF 0
 #define ARM_REGS arm_regs
@@ -109,7 +115,7 @@ static const struct guest guests[] = {
 	      0x90, 0x90, 0xf4),
 	GUEST("step-after-mmio", uint8_t,
 	      0x64, 0x66, 0x8b, 0x07,       /* mov eax,fs:[bx] */
-	      0x90, 0x90, 0xf4),
+	      0x90, 0x90, 0xf4),            /* nop (stepped natively), nop, hlt */
 	GUEST("hypercall-map-gpa", uint8_t,
 	      0x66, 0xb8, 12, 0, 0, 0,      /* mov eax,12 */
 	      0x66, 0xbb, 0, 0x30, 0, 0,    /* mov ebx,0x3000 */
@@ -124,6 +130,39 @@ static const struct guest guests[] = {
 	      0x66, 0xba, 0x00, 0x00, 0x00, 0x80, /* mov edx,1<<31 */
 	      0x66, 0x31, 0xc0,             /* xor eax,eax */
 	      0x0f, 0x30,                   /* wrmsr */
+	      0xf4),
+#define MMIO_RD 0x64, 0x66, 0x8b, 0x07      /* mov eax,fs:[bx] */
+	GUEST("mmio-write1-after-read", uint8_t, MMIO_RD,
+	      0x66, 0xf7, 0xd0,             /* not eax: not the bytes read */
+	      0x64, 0x88, 0x07,             /* mov fs:[bx],al */
+	      0xf4),
+	GUEST("mmio-write2-after-read", uint8_t, MMIO_RD,
+	      0x66, 0xf7, 0xd0,             /* not eax: not the bytes read */
+	      0x64, 0x89, 0x07,             /* mov fs:[bx],ax */
+	      0xf4),
+	GUEST("mmio-write4-after-read", uint8_t, MMIO_RD,
+	      0x66, 0xf7, 0xd0,             /* not eax: not the bytes read */
+	      0x64, 0x66, 0x89, 0x07,       /* mov fs:[bx],eax */
+	      0xf4),
+	GUEST("mmio-write8-after-read", uint8_t, MMIO_RD,
+	      0x0f, 0x6f, 0x04,             /* movq mm0,[si] */
+	      0x64, 0x0f, 0x7f, 0x07,       /* movq fs:[bx],mm0 */
+	      0xf4),
+	GUEST("mmio-read-after-io", uint8_t,
+	      0xf3, 0x6c,                   /* rep insb */
+	      MMIO_RD, 0xf4),
+	GUEST("io-out-after-read", uint8_t, MMIO_RD,
+	      0xee,                         /* out dx,al */
+	      0xf4),
+	GUEST("io-in-after-write", uint8_t,
+	      0x64, 0x66, 0x89, 0x07,       /* mov fs:[bx],eax */
+	      0xec,                         /* in al,dx */
+	      0xf4),
+	GUEST("hlt-after-read", uint8_t, MMIO_RD, 0xf4),
+	GUEST("rdmsr-after-read", uint8_t, MMIO_RD,
+	      0x66, 0xb9, 0x45, 0x23, 0x01, 0x00, /* mov ecx,0x12345 */
+	      0x0f, 0x32,                   /* rdmsr */
+	      0x66, 0xe7, X86_PORT,         /* out PORT,eax */
 	      0xf4),
 };
 #define CODE_OFF X86_CODE

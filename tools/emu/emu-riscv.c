@@ -7,6 +7,9 @@
  * kvm_riscv_vcpu_sbi_return / kvm_riscv_vcpu_sbi_system_reset, vcpu_insn.c
  * csr_insn / kvm_riscv_vcpu_csr_return / kvm_riscv_vcpu_mmio_load,store /
  * kvm_riscv_vcpu_mmio_return (6.12 identical for every byte written here).
+ * The SBI forward path copies the guest's a0/a1 into riscv_sbi.ret[] before
+ * 6.12 (6b7b282e6bae, as the ledger's source check of 6.1 vs 6.12 reports;
+ * the 6.1 text above was re-read for the other bytes only).
  * riscv never writes kvm_run->flags; the completion of the previous exit is
  * chosen by run->exit_reason, which makes it an input.
  */
@@ -57,8 +60,15 @@ static int produce(struct emu_obj *o, struct kvm_run *r, const struct emu_step *
 		r->riscv_sbi.function_id = st->fid;
 		for (int i = 0; i < 6; i++)
 			r->riscv_sbi.args[i] = i < 3 ? st->args[i] : 0;
-		r->riscv_sbi.ret[0] = (unsigned long)SBI_ERR_NOT_SUPPORTED;
-		r->riscv_sbi.ret[1] = 0;
+		/* before 6.12 (6b7b282e6bae) the forward path copies the
+		 * guest's a0/a1 into ret[]; 6.12 writes NOT_SUPPORTED, 0 */
+		if (o->sys->prof->kver >= KV(6, 12)) {
+			r->riscv_sbi.ret[0] = (unsigned long)SBI_ERR_NOT_SUPPORTED;
+			r->riscv_sbi.ret[1] = 0;
+		} else {
+			r->riscv_sbi.ret[0] = st->args[0];
+			r->riscv_sbi.ret[1] = st->args[1];
+		}
 		v->pending = EP_SBI;
 		return 0;
 	case EK_CSR:

@@ -38,11 +38,20 @@ static const struct kind_desc kinds[] = {
 	{ "hyp_gone",       EK_HYP_GONE,       EMU_ARM64,  0,         " " },
 	{ "io",             EK_IO,             EMU_X86_64, 0,         " port dir size count data " },
 	{ "debug_db",       EK_DEBUG_DB,       EMU_X86_64, 0,         " pc dr6 dr7 " },
+	/* the hardware single-step: the #DB intercept (svm.c db_interception,
+	 * vmx.c handle_exception_nmi) writes dr6 and dr7 (default DR6.BS,
+	 * 0x400), unlike the emulator's "singlestep" */
+	{ "hwstep",         EK_DEBUG_DB,       EMU_X86_64, 0,         " pc dr6 dr7 " },
 	{ "debug_bp",       EK_DEBUG_BP,       EMU_X86_64, 0,         " pc " },
 	/* KVM_HC_MAP_GPA_RANGE exit, KVM_CAP_EXIT_HYPERCALL */
 	{ "hypercall",      EK_HYPERCALL,      EMU_X86_64, KV(5, 14), " nr a0 a1 a2 longmode " },
 	{ "hyperv_crash",   EK_HYPERV_CRASH,   EMU_X86_64, 0,         " " },
 	{ "fail_entry",     EK_FAIL_ENTRY,     EMU_X86_64, 0,         " reason cpu " },
+	/* x86.c kvm_emulate_halt without an in-kernel LAPIC: KVM_EXIT_HLT */
+	{ "hlt",            EK_HLT,            EMU_X86_64, 0,         " " },
+	/* x86.c kvm_msr_user_space, KVM_CAP_X86_USER_SPACE_MSR (5.10) */
+	{ "rdmsr",          EK_RDMSR,          EMU_X86_64, KV(5, 10), " index reason " },
+	{ "wrmsr",          EK_WRMSR,          EMU_X86_64, KV(5, 10), " index reason data " },
 	/* x86.c kvm_vcpu_do_singlestep (emulated instruction, single-step) */
 	{ "singlestep",     EK_SINGLESTEP,     EMU_X86_64, 0,         " pc " },
 	/* guest_memfd series: kvm_prepare_memory_fault_exit (x86, 6.8) */
@@ -180,6 +189,11 @@ static int set_key(const struct pctx *c, struct emu_step *st, const char *key,
 	else if (!strcmp(key, "a2")) st->args[2] = v;
 	else if (!strcmp(key, "longmode")) st->longmode = v != 0;
 	else if (!strcmp(key, "reason")) st->reason = v;
+	else if (!strcmp(key, "index")) {
+		if (v > 0xffffffffu)
+			return perr(c, "MSR index wider than 32 bits", val);
+		st->index = (uint32_t)v;
+	}
 	else if (!strcmp(key, "gva")) st->gva = v;
 	else if (!strcmp(key, "gpa")) st->gpa = v;
 	else if (!strcmp(key, "bytes")) st->bytes = v;
@@ -252,6 +266,8 @@ static int parse_step(const struct pctx *c, struct emu_scenario *sc, char *buf,
 		st.reason = 0x80000021;	/* VMX: entry failed, invalid guest state */
 	if (k->kind == EK_INTERNAL_ERROR)
 		st.reason = 48;		/* VMX EXIT_REASON_EPT_VIOLATION */
+	if (k->kind == EK_RDMSR || k->kind == EK_WRMSR)
+		st.reason = 2;		/* KVM_MSR_EXIT_REASON_UNKNOWN */
 	st.bytes = EMU_PAGE;
 	int have_addr = 0, have_port = 0, have_dir = 0;
 

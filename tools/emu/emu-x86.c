@@ -162,6 +162,26 @@ static int produce(struct emu_obj *o, struct kvm_run *r, const struct emu_step *
 		r->internal.ndata = ndata;
 		return 0;
 	}
+	case EK_HLT:
+		/* x86.c kvm_emulate_halt / __kvm_emulate_halt, no in-kernel
+		 * LAPIC: exit_reason only */
+		r->exit_reason = KVM_EXIT_HLT;
+		return 0;
+	case EK_RDMSR:
+	case EK_WRMSR: {
+		/* x86.c kvm_msr_user_space (5.10+): exit_reason, msr.error = 0,
+		 * memset(msr.pad), reason, index, data (0 for a read) */
+		unsigned char *u = (unsigned char *)r + KVMRC_RUN_UNION_OFFSET;
+		uint32_t reason = (uint32_t)st->reason, index = st->index;
+		uint64_t data = st->kind == EK_WRMSR ? st->data : 0;
+		r->exit_reason = st->kind == EK_RDMSR ? KVM_EXIT_X86_RDMSR : KVM_EXIT_X86_WRMSR;
+		memset(u, 0, 8);			/* error, pad[7] */
+		memcpy(u + 8, &reason, 4);
+		memcpy(u + 12, &index, 4);
+		memcpy(u + 16, &data, 8);
+		v->pending = st->kind == EK_RDMSR ? EP_RDMSR : EP_WRMSR;
+		return 0;
+	}
 	case EK_SINGLESTEP:
 		/* x86.c kvm_vcpu_do_singlestep: dr6 = DR6_BS | DR6_ACTIVE_LOW,
 		 * pc, exception = DB_VECTOR, exit_reason; dr7 NOT written */
@@ -211,6 +231,16 @@ static void complete_io(struct emu_obj *o, struct kvm_run *r)
 		emu_hex(hex, sizeof(hex), v->run + EMU_PAGE, n > 64 ? 64 : n);
 		emu_log(o->sys, "readback vcpu=%u pio.size=%u pio.count=%u pio.data=%s",
 			v->id, v->pio_size, v->pio_count, hex);
+		break;
+	}
+	case EP_RDMSR:	/* complete_emulated_rdmsr: msr.error, then msr.data */
+	case EP_WRMSR: {	/* complete_emulated_msr_access: msr.error */
+		const unsigned char *u = (const unsigned char *)r + KVMRC_RUN_UNION_OFFSET;
+		uint64_t data = 0;
+		if (v->pending == EP_RDMSR)
+			memcpy(&data, u + 16, 8);
+		emu_log(o->sys, "readback vcpu=%u msr.error=%u msr.data=0x%llx", v->id, u[0],
+			(unsigned long long)data);
 		break;
 	}
 	case EP_HYPERCALL:	/* complete_hypercall_exit: u64 ret = run->hypercall.ret */

@@ -46,7 +46,7 @@ enum emu_kind {
 	EK_PMU_MISMATCH, EK_HYP_GONE,
 	EK_IO, EK_DEBUG_DB, EK_DEBUG_BP, EK_HYPERCALL, EK_HYPERV_CRASH, EK_FAIL_ENTRY,
 	EK_SINGLESTEP, EK_MEMORY_FAULT, EK_EFAULT, EK_SMCCC, EK_NISV, EK_SEA,
-	EK_SBI, EK_CSR,
+	EK_SBI, EK_CSR, EK_HLT, EK_RDMSR, EK_WRMSR,
 };
 
 struct emu_step {
@@ -57,6 +57,7 @@ struct emu_step {
 	uint32_t has_data;
 	uint64_t gva, gpa, bytes, mask;
 	uint32_t fnv, gpa_valid, priv, smc, ext, fid, csr;
+	uint32_t index;
 };
 
 #define EMU_MAX_STEPS 256
@@ -79,7 +80,8 @@ int emu_scenario_parse_text(struct emu_scenario *sc, const char *text,
 /* ---- objects and fd table (emu-fd.c) ---- */
 enum emu_obj_kind { EO_SYSTEM = 1, EO_VM, EO_VCPU };
 
-enum emu_pending { EP_NONE, EP_MMIO, EP_PIO_IN, EP_PIO_OUT, EP_HYPERCALL, EP_SBI, EP_CSR };
+enum emu_pending { EP_NONE, EP_MMIO, EP_PIO_IN, EP_PIO_OUT, EP_HYPERCALL, EP_SBI, EP_CSR,
+		   EP_RDMSR, EP_WRMSR };
 
 struct emu_system {
 	const struct emu_profile *prof;
