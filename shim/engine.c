@@ -10,6 +10,7 @@
 #include <string.h>
 #include "kvmrun-compat-uapi.h"
 #include "engine.h"
+#include "exits.h"
 #include "kver.h"
 #include "layout.h"
 
@@ -38,6 +39,12 @@ void kvmrc_engine_init(void)
 		/* rows of one (arch, exit) are contiguous (checked by a unit test) */
 		__atomic_store_n(&s->count, (uint8_t)(i - s->first + 1), __ATOMIC_RELAXED);
 	}
+	/* the scrub reads an exit's rules from its exit descriptor */
+	for (unsigned int a = 0; a < KVMRC_NARCH; a++)
+		for (unsigned int e = 0; e < KVMRC_MAX_EXIT; e++) {
+			kvmrc_exit_index[a][e].rule_first = kvmrc_rule_index[a][e].first;
+			kvmrc_exit_index[a][e].rule_count = kvmrc_rule_index[a][e].count;
+		}
 	__atomic_store_n(&index_ready, 1, __ATOMIC_RELEASE);
 }
 

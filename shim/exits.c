@@ -133,6 +133,12 @@ static void build_index(void)
 		d->in_len = in->len;
 		d->in_cond = in->cond;
 	}
+	for (unsigned int a = 0; a < KVMRC_NARCH; a++)
+		for (unsigned int e = 0; e < KVMRC_MAX_EXIT; e++) {
+			struct kvmrc_exit_desc *d = &kvmrc_exit_index[a][e];
+			/* same encoding as scrub.h KVMRC_PEND / KVMRC_PEND_UNKNOWN */
+			d->pend = !d->known ? (1u << 31) : (uint32_t)d->in_off | ((uint32_t)d->in_len << 16);
+		}
 	for (unsigned int i = 0; i < kvmrc_write_count; i++) {
 		const struct kvmrc_write *w = &kvmrc_writes[i];
 		struct kvmrc_exit_desc *d = &kvmrc_exit_index[w->arch][w->exit_reason];

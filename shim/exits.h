@@ -63,10 +63,12 @@ extern const unsigned int kvmrc_write_count;
  * kvmrc_writes that describe the exit.  `known` is 0 for a reason the tables
  * do not describe: no scrub follows it, and kept bytes are not resolved. */
 struct kvmrc_exit_desc {
+	uint32_t pend;          /* inputs when in_cond is ALWAYS (scrub.h KVMRC_PEND) */
 	uint16_t in_off, in_len;
 	uint8_t in_cond;
 	uint8_t known;
 	uint8_t w_first, w_count;
+	uint8_t rule_first, rule_count; /* after-run rules (engine.c) */
 };
 extern struct kvmrc_exit_desc kvmrc_exit_index[KVMRC_NARCH][KVMRC_MAX_EXIT];
 

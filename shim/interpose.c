@@ -253,21 +253,3 @@ KVMRC_EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd, o
 		return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
 	return mapped(kvmrc_real.mmap64(addr, len, prot, flags, fd, off), len, flags, fd, (off_t)off);
 }
-
-KVMRC_EXPORT int ioctl(int fd, IOCTL_REQUEST_TYPE req, ...)
-{
-	/* ioctl takes at most one argument: an integer or a pointer. */
-	va_list ap;
-	va_start(ap, req);
-	void *arg = va_arg(ap, void *);
-	va_end(ap);
-
-	if (__builtin_expect(!kvmrc_real_ready(), 0))
-		return (int)syscall(SYS_ioctl, fd, (unsigned long)req, arg);
-	uint32_t nr = (uint32_t)req; /* the kernel compares 32 bits */
-	if (nr == KVM_RUN)
-		return kvmrc_ioctl_run(fd, req, arg);
-	if (_IOC_TYPE(nr) != KVMIO)
-		return kvmrc_real.ioctl(fd, req, arg);
-	return kvmrc_ioctl_kvm(fd, nr, req, arg);
-}

@@ -53,14 +53,15 @@ int kvmrc_ioctl_run(int fd, IOCTL_REQUEST_TYPE req, void *arg)
 	kvmrc_scrub_before(&v->sc, page);
 
 	int r = kvmrc_real.ioctl(fd, req, arg);
-	int err = errno;
+	int err = __builtin_expect(r == 0, 1) ? 0 : errno;
 
 	kvmrc_scrub_after(&v->sc, page, r, err, before);
-	if (kvmrc_fail_entry_after_needed(v, page, r, err))
+	if (v->sc.arch == KVMRUN_COMPAT_ARCH_ARM64 && kvmrc_fail_entry_after_needed(v, page, r, err))
 		r = kvmrc_fail_entry_after_run(v, page, r, &err);
 	__atomic_store_n(&v->runs, v->runs + 1, __ATOMIC_RELAXED);
 	kvmrc_fdt_release(v);
-	errno = err;
+	if (__builtin_expect(r != 0, 0))
+		errno = err;
 	return r;
 }
 

@@ -26,6 +26,8 @@ void kvmrc_scrub_init(struct kvmrc_scrub *s, unsigned int arch, int pend_unknown
 {
 	memset(s, 0, sizeof(*s));
 	s->arch = (uint8_t)arch;
+	s->exits = kvmrc_exit_index[arch < KVMRC_NARCH ? arch : 0];
+	s->uoff = (uint16_t)kvmrc_union_off(arch);
 	s->flags_out = kvmrc_engine_flags_output_only((enum kvmrun_compat_arch)arch);
 	s->pend = pend_unknown ? KVMRC_PEND_UNKNOWN : KVMRC_PEND(0, 0);
 	s->caps = caps;
@@ -75,9 +77,9 @@ void kvmrc_scrub_resolve(struct kvmrc_scrub *v, uint8_t *page, uint32_t reason)
 	unsigned int off = KVMRC_PEND_OFF(v->pend), len = KVMRC_PEND_LEN(v->pend);
 	uint8_t wrote[KVMRC_UNION_SIZE];
 
-	if (reason >= KVMRC_MAX_EXIT || !kvmrc_exit_index[v->arch][reason].known || len > KVMRC_UNION_SIZE)
+	if (reason >= KVMRC_MAX_EXIT || !v->exits[reason].known || len > KVMRC_UNION_SIZE)
 		return; /* an exit the tables do not describe: keep (fail open) */
-	const struct kvmrc_exit_desc *d = &kvmrc_exit_index[v->arch][reason];
+	const struct kvmrc_exit_desc *d = &v->exits[reason];
 	memset(wrote, 0, len);
 	for (unsigned int i = d->w_first; i < (unsigned int)d->w_first + d->w_count; i++) {
 		const struct kvmrc_write *w = &kvmrc_writes[i];

@@ -34,6 +34,8 @@
 struct kvmrc_scrub {
 	uint32_t pend;                          /* inputs of the pending exit */
 	uint32_t last_reason;                   /* exit_reason of the last exit the kernel produced */
+	const struct kvmrc_exit_desc *exits;    /* kvmrc_exit_index[arch] */
+	uint16_t uoff;                          /* first byte of the exit union */
 	uint8_t arch;                           /* enum kvmrun_compat_arch of the tables */
 	uint8_t flags_out;                      /* run->flags is output-only: cleared before KVM_RUN */
 	const struct kvmrun_compat_caps *caps;  /* the VM's, or NULL */
@@ -79,11 +81,11 @@ static inline void kvmrc_scrub_before(struct kvmrc_scrub *v, uint8_t *page)
 		__atomic_store_n(&v->unscrubbed, v->unscrubbed + 1, __ATOMIC_RELAXED);
 		return;
 	}
-	uint8_t *u = page + kvmrc_union_off(v->arch);
+	uint8_t *u = page + v->uoff;
 	uint32_t len = KVMRC_PEND_LEN(pend);
 	if (__builtin_expect(len == 0, 1)) {
 		memset(u, fill, KVMRC_UNION_SIZE);
-	} else if (len <= 8 && KVMRC_PEND_OFF(pend) + 8u <= kvmrc_union_off(v->arch) + KVMRC_UNION_SIZE) {
+	} else if (len <= 8 && KVMRC_PEND_OFF(pend) + 8u <= v->uoff + KVMRC_UNION_SIZE) {
 		/* an MMIO read's data, a hypercall's ret: one word kept */
 		uint8_t *k = page + KVMRC_PEND_OFF(pend);
 		uint64_t keep = kvmrc_load64(k), mask = len >= 8 ? ~0ull : (1ull << (len * 8)) - 1;
@@ -95,18 +97,15 @@ static inline void kvmrc_scrub_before(struct kvmrc_scrub *v, uint8_t *page)
 		keep = (keep & mask) | (f & ~mask);
 		memcpy(k, &keep, 8);
 	} else {
-		kvmrc_scrub_keep(page, kvmrc_union_off(v->arch), pend, fill);
+		kvmrc_scrub_keep(page, v->uoff, pend, fill);
 	}
 }
 
-/* The inputs of exit `reason` as the kernel just wrote it. */
-static inline uint32_t kvmrc_scrub_pending(unsigned int arch, uint32_t reason, const uint8_t *page)
+/* The inputs of exit d as the kernel just wrote it. */
+static inline uint32_t kvmrc_scrub_pending(const struct kvmrc_exit_desc *d, const uint8_t *page)
 {
-	if (reason >= KVMRC_MAX_EXIT)
-		return KVMRC_PEND_UNKNOWN;
-	const struct kvmrc_exit_desc *d = &kvmrc_exit_index[arch][reason];
-	if (!d->known)
-		return KVMRC_PEND_UNKNOWN;
+	if (__builtin_expect(d->in_cond == KVMRC_IN_ALWAYS, 1))
+		return d->pend;
 	if (d->in_cond == KVMRC_IN_MMIO_READ) {
 		uint32_t len = kvmrc_load32(page + L_MMIO_LEN);
 		if (page[L_MMIO_IS_WRITE])
@@ -134,14 +133,19 @@ static inline void kvmrc_scrub_after(struct kvmrc_scrub *v, uint8_t *page, int r
 		return;
 	if (__builtin_expect(KVMRC_PEND_LEN(v->pend) != 0, 0))
 		kvmrc_scrub_resolve(v, page, reason);
-	if (__builtin_expect(reason < KVMRC_MAX_EXIT, 1)) {
-		struct kvmrc_span s = kvmrc_rule_index[v->arch][reason];
+	v->last_reason = reason;
+	if (__builtin_expect(reason >= KVMRC_MAX_EXIT, 0)) {
+		v->pend = KVMRC_PEND_UNKNOWN;
+		return;
+	}
+	const struct kvmrc_exit_desc *d = &v->exits[reason];
+	if (__builtin_expect(d->rule_count != 0, 0)) {
 		unsigned int when = kvmrc_when_of(r, err);
-		if (s.count && when)
+		struct kvmrc_span s = { d->rule_first, d->rule_count };
+		if (when)
 			kvmrc_engine_apply_span(page, v->caps, when, s, v->hits);
 	}
-	v->pend = kvmrc_scrub_pending(v->arch, reason, page);
-	v->last_reason = reason;
+	v->pend = kvmrc_scrub_pending(d, page);
 }
 
 #endif
