@@ -104,7 +104,7 @@ static const struct kvm_input_range kvm_inputs[] = {
 
 	/* ---- arm64 ---- */
 	IN_ROWC(IN_ARM64, KVM_EXIT_MMIO, 40, 8, "mmio.data[0..len) of a read: mmio.c kvm_handle_mmio_return (direction and size from the ESR)", IN_MMIO_READ, 0, 0, "", ""),
-	IN_ROWC(IN_ARM64, KVM_EXIT_MMIO, 48, 5, "mmio.len, mmio.is_write: virt/kvm/arm/mmio.c kvm_handle_mmio_return(vcpu, run) reads them", IN_ALWAYS, 0, 0, "", "5.4"),
+	IN_ROWC(IN_ARM64, KVM_EXIT_MMIO, 48, 5, "mmio.len, mmio.is_write: virt/kvm/arm/mmio.c kvm_handle_mmio_return(vcpu, run) reads them (until \"KVM: arm/arm64: Cleanup MMIO handling\", 5.6)", IN_ALWAYS, 0, 0, "", "5.5"),
 	IN_ROW(IN_ARM64, KVM_EXIT_HYPERCALL, 32, 0, "none: SMCCC results go through KVM_SET_ONE_REG"),
 	IN_ROW(IN_ARM64, KVM_EXIT_ARM_NISV, 32, 0, "none"),
 	IN_ROW(IN_ARM64, KVM_EXIT_ARM_SEA, 32, 0, "none"),
