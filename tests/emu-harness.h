@@ -2,8 +2,9 @@
 /*
  * emu-harness.h - shared set-up for the emulator's own tests (test-emu*.c).
  *
- * The binary re-executes itself with LD_PRELOAD=KVMEMU_SO (see the
- * constructor below), so every open/ioctl goes through the emulator.
+ * The binary re-executes itself with the emulator ($KVMRC_EMU) first in
+ * LD_PRELOAD (harness_reexec(), tests/harness.c), so every open/ioctl goes
+ * through the emulator.
  */
 #ifndef KVMRC_EMU_HARNESS_H
 #define KVMRC_EMU_HARNESS_H
@@ -22,24 +23,12 @@
 #include <linux/kvm.h>
 #include <criterion/criterion.h>
 #include "kvmrun-compat-uapi.h"
+#include "harness.h"
 
-#ifndef KVMEMU_SO
-#error "KVMEMU_SO must name the built libkvmrun-emu.so"
-#endif
-
-__attribute__((constructor)) static void preload_self(int argc, char **argv, char **envp)
+__attribute__((constructor)) static void preload_self(int argc, char **argv)
 {
 	(void)argc;
-	(void)envp;
-	if (getenv("KVMEMU_TEST_REEXEC"))
-		return;
-	const char *old = getenv("LD_PRELOAD");
-	char buf[4096];
-	snprintf(buf, sizeof(buf), "%s%s%s", KVMEMU_SO, old && *old ? ":" : "", old ? old : "");
-	setenv("LD_PRELOAD", buf, 1);
-	setenv("KVMEMU_TEST_REEXEC", "1", 1);
-	execv("/proc/self/exe", argv);
-	perror("test-emu: re-exec with LD_PRELOAD");
+	harness_reexec(argv, HARNESS_EMU, NULL);
 }
 
 struct vm {
