@@ -1,5 +1,5 @@
 #!/bin/sh
-# deps.sh [demo|test|real|pkg|cross]... - install the Debian 12 packages a job
+# deps.sh [demo|test|real|pkg|cross|deploy]... - install the Debian 12 packages a job
 # needs, only those missing.  Idempotent; needs root (or sudo) for apt-get.
 set -eu
 pkgs="build-essential autoconf automake libtool pkg-config libcriterion-dev libseccomp-dev"
@@ -10,7 +10,8 @@ for job in "$@"; do
 	real) pkgs="$pkgs qemu-system-arm qemu-system-x86 gcc-aarch64-linux-gnu libc6-dev-arm64-cross cpio xz-utils zstd" ;;
 	pkg) pkgs="$pkgs debhelper dpkg-dev lintian fakeroot" ;;
 	cross) pkgs="$pkgs gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user" ;;
-	*) echo "deps.sh: unknown job '$job' (demo, test, real, pkg, cross)" >&2; exit 2 ;;
+	deploy) pkgs="$pkgs libvirt-daemon-system libvirt-clients qemu-system-x86 systemd apparmor python3" ;;
+	*) echo "deps.sh: unknown job '$job' (demo, test, real, pkg, cross, deploy)" >&2; exit 2 ;;
 	esac
 done
 missing=
