@@ -18,7 +18,7 @@ extern "C" {
 #endif
 
 #define KVMRUN_COMPAT_VERSION_MAJOR 0
-#define KVMRUN_COMPAT_VERSION_MINOR 1
+#define KVMRUN_COMPAT_VERSION_MINOR 2
 #define KVMRUN_COMPAT_VERSION_MICRO 0
 
 /* The KVM architectures whose kvm_run layout the rule engine knows. */

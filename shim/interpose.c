@@ -231,8 +231,7 @@ KVMRC_EXPORT int fcntl64(int fd, int cmd, ...)
 
 static inline void *mapped(void *addr, size_t len, int flags, int fd, off_t off)
 {
-	if (addr != MAP_FAILED && fd >= 0 && off == 0 && (flags & MAP_SHARED) &&
-	    kvmrc_fdt_get(fd) != KVMRC_SLOT_OTHER) {
+	if (addr != MAP_FAILED && fd >= 0 && off == 0 && (flags & MAP_SHARED) && !kvmrc_fdt_get(fd)) {
 		int saved = errno;
 		kvmrc_after_mmap(len, flags, fd, off);
 		errno = saved;

@@ -148,8 +148,7 @@ static struct kvmrc_vcpu *adopt_vcpu(int fd)
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	ssize_t n = readlink(path, target, sizeof(target) - 1);
 	if (n <= 0 || (size_t)n < sizeof(prefix) - 1 || memcmp(target, prefix, sizeof(prefix) - 1)) {
-		if (kvmrc_fdt_ready()) /* remember, but allocate nothing for non-KVM processes */
-			kvmrc_fdt_set_other(fd);
+		kvmrc_fdt_set_other(fd); /* asked once per fd number, until it is reopened */
 		return NULL;
 	}
 	target[n] = 0;

@@ -16,45 +16,7 @@
 #include "kvmrun-compat-uapi.h"
 #include "preload.h"
 
-#define SCENARIO "mmio addr=0xabcdef0000 len=8 write=1 data=0x1122334455667788; debug ec=brk"
-
-struct vm {
-	int kvm, vm, vcpu;
-	size_t size;
-	struct kvm_run *run;
-};
-
-static void vm_start(struct vm *v, const char *scenario)
-{
-	setenv("KVMEMU_SCENARIO", scenario, 1);
-	v->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	cr_assert_geq(v->kvm, 0, "open /dev/kvm: %s", strerror(errno));
-	v->vm = ioctl(v->kvm, KVM_CREATE_VM, 0);
-	cr_assert_geq(v->vm, 0);
-	v->vcpu = ioctl(v->vm, KVM_CREATE_VCPU, 0);
-	cr_assert_geq(v->vcpu, 0);
-	struct kvmrc_arm64_vcpu_init init = { 0 };
-	cr_assert_eq(ioctl(v->vm, KVMRC_ARM_PREFERRED_TARGET, &init), 0);
-	cr_assert_eq(ioctl(v->vcpu, KVMRC_ARM_VCPU_INIT, &init), 0);
-	v->size = (size_t)ioctl(v->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
-	v->run = mmap(NULL, v->size, PROT_READ | PROT_WRITE, MAP_SHARED, v->vcpu, 0);
-	cr_assert_neq(v->run, MAP_FAILED);
-}
-
-static uint32_t hsr_high(const struct kvm_run *run)
-{
-	return ((const struct kvmrc_arm64_debug_exit_arch *)&run->debug.arch)->hsr_high;
-}
-
-/* Runs the scenario's two exits on fd, reading kvm_run through run. */
-static uint32_t run_to_debug(int fd, struct kvm_run *run)
-{
-	cr_assert_eq(ioctl(fd, KVM_RUN, 0), 0);
-	cr_assert_eq(run->exit_reason, KVM_EXIT_MMIO);
-	cr_assert_eq(ioctl(fd, KVM_RUN, 0), 0);
-	cr_assert_eq(run->exit_reason, KVM_EXIT_DEBUG);
-	return hsr_high(run);
-}
+#include "vm-harness.h"
 
 Test(fdtrack, a_new_vcpu_is_tracked_and_its_exits_sanitized)
 {

@@ -339,7 +339,8 @@ Test(api, version_and_arch_names)
 Test(table, every_rule_cites_a_ledger_row_that_exists)
 {
 	const char *top = getenv("top_srcdir");
-	char path[4096], ledger[65536];
+	char path[4096];
+	static char ledger[262144];
 	snprintf(path, sizeof(path), "%s/docs/abi-ledger.md", top ? top : "..");
 	FILE *f = fopen(path, "r");
 	cr_assert_not_null(f, "cannot open %s", path);

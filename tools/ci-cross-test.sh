@@ -67,7 +67,7 @@ grep -q "^HAVE_CRITERION_TRUE=''" "$build/config.log" ||
 	{ echo "ci-cross-test: configure did not find criterion for arm64"; exit 1; }
 (cd "$build" && make -s -j"$(nproc)" && make -s -j"$(nproc)" check TESTS=) >>"$build.log" 2>&1 ||
 	{ tail -n 30 "$build.log"; echo "ci-cross-test: build FAILED"; exit 1; }
-say "built: $(file -b "$build/.libs/libkvmrun-compat.so.0.0.0" | cut -d, -f1-2)"
+say "built: $(file -bL "$build/.libs/libkvmrun-compat.so.0" | cut -d, -f1-2)"
 
 # --- run -----------------------------------------------------------------------------
 tests=$(cd "$build" && printf 'print-tests:\n\t@echo $(TESTS)\n' | make -s -f Makefile -f - print-tests)

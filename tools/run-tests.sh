@@ -47,7 +47,7 @@ run_cross() {
 	# criterion) leak into the aarch64 build
 	if (cd _build-aarch64 && PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig \
 		../configure -q --host=aarch64-linux-gnu && make -s -j"$(nproc)") >_build-aarch64.log 2>&1; then
-		file -b _build-aarch64/.libs/libkvmrun-compat.so.0.0.0 | cut -d, -f1-2
+		file -bL _build-aarch64/.libs/libkvmrun-compat.so.0 | cut -d, -f1-2
 		return 0
 	fi
 	tail -n 40 _build-aarch64.log

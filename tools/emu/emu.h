@@ -120,6 +120,7 @@ struct emu_obj {
 	struct emu_system *sys;
 	struct emu_obj *vm;	/* vcpu: its VM */
 	unsigned nvcpus;	/* vm: created vcpus */
+	pid_t mm_owner;		/* vm: the process that created it (kvm->mm) */
 	uint8_t idmap[64];	/* vm: vcpu ids in use (MAX_VCPUS 512) */
 	struct emu_vcpu vcpu;
 };
