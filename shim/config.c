@@ -159,6 +159,23 @@ int kvmrc_config_set(struct kvmrc_config *cfg, const char *key, const char *v,
 	} else if (!strcasecmp(key, "STATS")) {
 		if (set_path(cfg->stats_path, sizeof(cfg->stats_path), v, key, err, errlen))
 			return -1;
+	} else if (!strcasecmp(key, "STATS_FORMAT")) {
+		if (!strcasecmp(v, "json"))
+			cfg->stats_format = KVMRC_STATS_JSON;
+		else if (!strcasecmp(v, "prometheus"))
+			cfg->stats_format = KVMRC_STATS_PROMETHEUS;
+		else
+			goto bad;
+	} else if (!strcasecmp(key, "STATS_INTERVAL")) {
+		char *end;
+		int saved = errno, range;
+		errno = 0;
+		unsigned long n = strtoul(v, &end, 10);
+		range = errno;
+		errno = saved;
+		if (!*v || *end || range || v[0] == '-' || v[0] == '+' || n > KVMRC_STATS_INTERVAL_MAX)
+			goto bad;
+		cfg->stats_interval = (unsigned int)n;
 	} else if (!strcasecmp(key, "ONLY_CMDS")) {
 		if (!in_list(v, prog))
 			cfg->excluded = 1;

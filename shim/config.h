@@ -12,6 +12,13 @@ enum kvmrc_fail_entry_policy {
 	KVMRC_FAIL_ENTRY_EXIT,       /* report the FAIL_ENTRY exit again instead of ENOEXEC */
 };
 
+enum kvmrc_stats_format {
+	KVMRC_STATS_JSON = 0,
+	KVMRC_STATS_PROMETHEUS,          /* text format, for node_exporter's textfile collector */
+};
+
+#define KVMRC_STATS_INTERVAL_MAX 86400
+
 struct kvmrc_config {
 	int active;                        /* 0: pass everything through untouched */
 	int strict;                        /* refuse to run instead of failing open */
@@ -22,6 +29,8 @@ struct kvmrc_config {
 	enum kvmrc_log_target log_target;
 	char log_path[256];
 	char stats_path[256];
+	enum kvmrc_stats_format stats_format;
+	unsigned int stats_interval;       /* seconds between rewrites; 0: at exit only */
 };
 
 extern struct kvmrc_config kvmrc_cfg;

@@ -62,6 +62,7 @@ void kvmrc_init(void)
 		_exit(127);
 	}
 	init_check_arch();
+	kvmrc_stats_start_periodic();
 	kvmrc_log(KVMRC_LOG_DEBUG, "loaded: %s, %u rules, arch %s", kvmrc_cfg.active ? "active" : "inactive",
 		  kvmrc_rule_count, kvmrun_compat_arch_name(kvmrc_cfg.arch));
 }

@@ -355,6 +355,13 @@ void kvmrc_log_flush(void)
 	drain_now(1);
 }
 
+static void (*wake_hook)(void);
+
+void kvmrc_log_set_wake_hook(void (*fn)(void))
+{
+	__atomic_store_n(&wake_hook, fn, __ATOMIC_RELEASE);
+}
+
 static void *drain_thread(void *arg)
 {
 	(void)arg;
@@ -365,6 +372,9 @@ static void *drain_thread(void *arg)
 			drain_batch();
 			consumer_unlock();
 		}
+		void (*fn)(void) = __atomic_load_n(&wake_hook, __ATOMIC_ACQUIRE);
+		if (fn) /* outside the consumer: fn may log (queued, drained next wake) */
+			fn();
 	}
 	return NULL;
 }

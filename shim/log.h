@@ -53,6 +53,10 @@ void kvmrc_log_start_thread(void);
 /* Drains the ring now, from the calling thread (destructor, after setup). */
 void kvmrc_log_flush(void);
 
+/* fn runs in the drain thread after each wake (about every 200 ms), never in
+ * a vCPU thread: periodic work such as rewriting the stats file. */
+void kvmrc_log_set_wake_hook(void (*fn)(void));
+
 /* Logs at most once per call site. */
 #define kvmrc_log_once(level, ...)                                                \
 	do {                                                                      \

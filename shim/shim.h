@@ -30,5 +30,6 @@ int kvmrc_next_ioctl(int fd, unsigned long req, void *arg);
 /* Stats (stats.c). */
 void kvmrc_stats_retire(const struct kvmrc_vcpu *v); /* a vCPU object is being freed */
 void kvmrc_stats_write(void);
+void kvmrc_stats_start_periodic(void); /* STATS_INTERVAL: rewrites from the log drain thread */
 
 #endif

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * stats.c - per-rule and per-vCPU counters, written as JSON at exit when
- * KVMRUN_COMPAT_STATS names a file.  The counters live in each vCPU object
+ * stats.c - per-rule and per-vCPU counters, written as JSON (or in the
+ * Prometheus text format) at exit when KVMRUN_COMPAT_STATS names a file, and
+ * every STATS_INTERVAL seconds from the log drain thread, never from a vCPU
+ * thread.  The counters live in each vCPU object
  * and are only written by the thread that runs that vCPU, so counting adds
  * no shared cache-line traffic to KVM_RUN; they are read here with relaxed
  * atomic loads, as vCPU threads may still run.
@@ -20,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "config.h"
@@ -129,6 +132,76 @@ static void stats_json(struct writer *w)
 	put(w, "\n  }\n}\n");
 }
 
+/* ---- Prometheus text format (node_exporter's textfile collector) ------ */
+
+struct prom {
+	struct writer *w;
+	uint64_t runs;
+	unsigned int vcpus;
+	uint64_t *totals;
+};
+
+static void prom_vcpu(const struct kvmrc_vcpu *v, void *ctx)
+{
+	struct prom *p = ctx;
+
+	p->vcpus++;
+	p->runs += __atomic_load_n(&v->runs, __ATOMIC_RELAXED);
+	for (unsigned int i = 0; i < kvmrc_rule_count && i < KVMRC_MAX_RULES; i++)
+		p->totals[i] += __atomic_load_n(&v->hits[i], __ATOMIC_RELAXED);
+}
+
+/* A label value: backslash, double quote and newline escaped, other
+ * control bytes left out. */
+static void prom_label(char *out, size_t size, const char *in)
+{
+	size_t o = 0;
+
+	for (const unsigned char *c = (const unsigned char *)in; *c && o + 3 < size; c++) {
+		if (*c == '\\' || *c == '"' || *c == '\n') {
+			out[o++] = '\\';
+			out[o++] = *c == '\n' ? 'n' : (char)*c;
+		} else if (*c >= 0x20 && *c != 0x7f) {
+			out[o++] = (char)*c;
+		}
+	}
+	out[o] = 0;
+}
+
+static void stats_prometheus(struct writer *w)
+{
+	extern char *program_invocation_short_name;
+	char vmm[128], release[160], labels[320];
+	struct utsname u;
+	struct prom p = { .w = w, .totals = w->totals };
+
+	prom_label(vmm, sizeof(vmm), program_invocation_short_name ? program_invocation_short_name : "");
+	prom_label(release, sizeof(release), uname(&u) == 0 ? u.release : "unknown");
+	snprintf(labels, sizeof(labels), "vmm=\"%s\",pid=\"%ld\"", vmm, (long)getpid());
+	kvmrc_fdt_for_each_vcpu(prom_vcpu, &p);
+
+	put(w, "# HELP kvmrun_compat_rule_changes_total KVM exits on which the rule changed at least one byte.\n"
+	       "# TYPE kvmrun_compat_rule_changes_total counter\n");
+	const char *arch = kvmrun_compat_arch_name(kvmrc_cfg.arch);
+	for (unsigned int i = 0; i < kvmrc_rule_count && i < KVMRC_MAX_RULES; i++) {
+		if (kvmrc_rules[i].arch != kvmrc_cfg.arch)
+			continue;
+		uint64_t total = w->totals[i] + __atomic_load_n(&retired_hits[i], __ATOMIC_RELAXED);
+		put(w, "kvmrun_compat_rule_changes_total{rule=\"%s\",arch=\"%s\",%s} %llu\n", kvmrc_rules[i].name,
+		    arch, labels, (unsigned long long)total);
+	}
+	put(w, "# HELP kvmrun_compat_kvm_runs_total KVM_RUN calls on vCPUs the library tracks.\n"
+	       "# TYPE kvmrun_compat_kvm_runs_total counter\n"
+	       "kvmrun_compat_kvm_runs_total{%s} %llu\n", labels,
+	    (unsigned long long)(p.runs + __atomic_load_n(&retired_runs, __ATOMIC_RELAXED)));
+	put(w, "# HELP kvmrun_compat_vcpus vCPUs the library tracks now.\n"
+	       "# TYPE kvmrun_compat_vcpus gauge\n"
+	       "kvmrun_compat_vcpus{%s} %u\n", labels, p.vcpus);
+	put(w, "# HELP kvmrun_compat_kernel_info The running kernel release (value 1).\n"
+	       "# TYPE kvmrun_compat_kernel_info gauge\n"
+	       "kvmrun_compat_kernel_info{release=\"%s\",%s} 1\n", release, labels);
+}
+
 /* A new file next to path, named path.PID.N.tmp, that no one else had. */
 static int stats_open_temp(const char *path, char *tmp, size_t size)
 {
@@ -147,9 +220,19 @@ static int stats_open_temp(const char *path, char *tmp, size_t size)
 }
 
 static uint32_t stats_busy; /* the destructor and a periodic writer never overlap */
+static int quiet;           /* periodic writes: a failure is told once until a success */
 
-void kvmrc_stats_write(void)
+#define STATS_WARN(...)                                          \
+	do {                                                     \
+		if (!quiet)                                      \
+			kvmrc_log(KVMRC_LOG_WARN, __VA_ARGS__);  \
+		failed = 1;                                      \
+	} while (0)
+
+static void stats_write(int periodic)
 {
+	int failed = 0;
+
 	const char *path = kvmrc_cfg.stats_path;
 	char tmp[sizeof(kvmrc_cfg.stats_path) + 48];
 	static struct writer w; /* under stats_busy; too big for a small stack */
@@ -162,7 +245,7 @@ void kvmrc_stats_write(void)
 	 * symlink, a device or another user's file. */
 	if (fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    (!S_ISREG(st.st_mode) || st.st_uid != geteuid())) {
-		kvmrc_log(KVMRC_LOG_WARN, "stats file %s is %s; not replaced", path,
+		STATS_WARN("stats file %s is %s; not replaced", path,
 			  S_ISLNK(st.st_mode) ? "a symlink" : !S_ISREG(st.st_mode) ? "not a regular file" :
 			  "another user's file");
 		goto out;
@@ -171,24 +254,53 @@ void kvmrc_stats_write(void)
 	w.first_vcpu = 1;
 	w.fd = stats_open_temp(path, tmp, sizeof(tmp));
 	if (w.fd < 0) {
-		kvmrc_log(KVMRC_LOG_WARN, "cannot write stats to %s: %s (creating %s)", path, strerror(errno), tmp);
+		STATS_WARN("cannot write stats to %s: %s (creating %s)", path, strerror(errno), tmp);
 		goto out;
 	}
-	stats_json(&w);
+	if (kvmrc_cfg.stats_format == KVMRC_STATS_PROMETHEUS)
+		stats_prometheus(&w);
+	else
+		stats_json(&w);
 	writer_flush(&w);
 	syscall(SYS_close, w.fd);
 	if (w.failed) {
-		kvmrc_log(KVMRC_LOG_WARN, "cannot write stats to %s: %s", tmp, strerror(w.failed));
+		STATS_WARN("cannot write stats to %s: %s", tmp, strerror(w.failed));
 		unlinkat(AT_FDCWD, tmp, 0);
 		goto out;
 	}
 	if (renameat(AT_FDCWD, tmp, AT_FDCWD, path) != 0) {
-		kvmrc_log(KVMRC_LOG_WARN, "cannot write stats to %s: %s%s", path, strerror(errno),
+		STATS_WARN("cannot write stats to %s: %s%s", path, strerror(errno),
 			  errno == EPERM || errno == EACCES ?
 			  " (in a sticky directory another user's file cannot be replaced)" : "");
 		unlinkat(AT_FDCWD, tmp, 0);
 	}
 out:
+	quiet = periodic && failed;
 	__atomic_store_n(&stats_busy, 0, __ATOMIC_RELEASE);
 	errno = saved;
+}
+
+void kvmrc_stats_write(void)
+{
+	stats_write(0);
+}
+
+/* From the drain thread after each wake: rewrite every stats_interval s. */
+static void stats_tick(void)
+{
+	static uint64_t next;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	uint64_t now = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	if (now < next)
+		return;
+	next = now + (uint64_t)kvmrc_cfg.stats_interval * 1000u;
+	stats_write(1);
+}
+
+void kvmrc_stats_start_periodic(void)
+{
+	if (kvmrc_cfg.stats_path[0] && kvmrc_cfg.stats_interval)
+		kvmrc_log_set_wake_hook(stats_tick);
 }

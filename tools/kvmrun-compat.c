@@ -40,6 +40,8 @@ static void usage(FILE *f)
 "  -l, --log=TARGET           stderr (default), syslog or an absolute file name\n"
 "  -L, --log-level=LEVEL      none, error, warn (default), info or debug\n"
 "  -S, --stats=FILE           write per-rule and per-vCPU counters as JSON at exit\n"
+"      --stats-format=FORMAT  json (default) or prometheus (textfile collector)\n"
+"      --stats-interval=SECS  also rewrite the stats file every SECS seconds\n"
 "      --only-cmds=NAME,...   act only in programs with these names\n"
 "      --skip-cmds=NAME,...   leave programs with these names alone\n"
 "  -c, --config=FILE          read FILE instead of %s/kvmrun-compat.conf\n"
@@ -142,6 +144,18 @@ static int set_opt(int c, const char *v, int *strict)
 		return set_path("STATS", "stats", v);
 	case 'c':
 		return set_path("CONFIG", "config", v);
+	case 'F': {
+		static const char *const formats[] = { "json", "prometheus", NULL };
+		if (!one_of(v, formats))
+			return bad("stats-format", v, "json or prometheus");
+		key = "STATS_FORMAT";
+		break;
+	}
+	case 'I':
+		if (!*v || strspn(v, "0123456789") != strlen(v) || strlen(v) > 5 || atoi(v) > 86400)
+			return bad("stats-interval", v, "seconds, 0 to 86400");
+		key = "STATS_INTERVAL";
+		break;
 	case 'O':
 	case 'K':
 		if (!*v || strchr(v, '/') || strchr(v, ' '))
@@ -248,6 +262,8 @@ int main(int argc, char **argv)
 		{ "log", required_argument, NULL, 'l' },
 		{ "log-level", required_argument, NULL, 'L' },
 		{ "stats", required_argument, NULL, 'S' },
+		{ "stats-format", required_argument, NULL, 'F' },
+		{ "stats-interval", required_argument, NULL, 'I' },
 		{ "only-cmds", required_argument, NULL, 'O' },
 		{ "skip-cmds", required_argument, NULL, 'K' },
 		{ "config", required_argument, NULL, 'c' },
