@@ -145,7 +145,7 @@ static int find_drainer(char *status_line, size_t size)
 	int found = 0;
 
 	while (d && (e = readdir(d))) {
-		char p[96], comm[32] = "";
+		char p[300], comm[32] = "";
 		snprintf(p, sizeof(p), "/proc/self/task/%s/comm", e->d_name);
 		FILE *f = fopen(p, "r");
 		if (!f)
@@ -261,4 +261,129 @@ Test(log, a_long_line_is_cut_and_marked, .init = setup_file, .fini = cleanup_fil
 	big[sizeof(big) - 1] = 0;
 	kvmrc_log(KVMRC_LOG_WARN, "%s", big);
 	cr_assert(strstr(slurp(), "yyy...\n"), "%s", slurp());
+}
+
+/* ---- a producer frozen in the middle of a line --------------------------- */
+
+#include <printf.h>
+
+/* %Y blocks inside vsnprintf until released: a producer that has claimed a
+ * slot and not published it (a thread descheduled, or stopped in a signal
+ * handler, in the middle of kvmrc_log_hot). */
+static volatile int frozen_in, frozen_release;
+
+static int frozen_print(FILE *f, const struct printf_info *info, const void *const *args)
+{
+	(void)info;
+	(void)args;
+	__atomic_store_n(&frozen_in, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&frozen_release, __ATOMIC_ACQUIRE))
+		sleep_ms(10);
+	return fprintf(f, "thawed");
+}
+
+static int frozen_arginfo(const struct printf_info *info, size_t n, int *types, int *size)
+{
+	(void)info;
+	(void)size;
+	if (n > 0)
+		types[0] = PA_INT;
+	return 1;
+}
+
+static const char *frozen_fmt = "frozen %Y";
+
+static void *frozen_producer(void *arg)
+{
+	(void)arg;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	kvmrc_log_hot(KVMRC_LOG_WARN, frozen_fmt, 0);
+#pragma GCC diagnostic pop
+	return NULL;
+}
+
+static pthread_t start_frozen(void)
+{
+	pthread_t t;
+	cr_assert_eq(register_printf_specifier('Y', frozen_print, frozen_arginfo), 0);
+	cr_assert_eq(pthread_create(&t, NULL, frozen_producer, NULL), 0);
+	while (!__atomic_load_n(&frozen_in, __ATOMIC_ACQUIRE))
+		sleep_ms(5);
+	return t;
+}
+
+Test(log, fork_while_a_slot_is_half_written, .init = setup_file, .fini = cleanup_file)
+{
+	pthread_t t = start_frozen();
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		kvmrc_log(KVMRC_LOG_WARN, "child after fork");
+		_exit(strstr(slurp(), "warning: child after fork\n") ? 0 : 1);
+	}
+	int st = 0;
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the child's line waited behind the frozen slot: %s", slurp());
+	__atomic_store_n(&frozen_release, 1, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+}
+
+Test(log, a_frozen_producer_is_skipped_not_waited_for, .init = setup_file, .fini = cleanup_file, .timeout = 60)
+{
+	pthread_t t = start_frozen();
+	kvmrc_log(KVMRC_LOG_WARN, "behind the frozen one");
+	cr_assert(!strstr(slurp(), "behind the frozen one"), "order kept while the slot may still be written");
+	for (int i = 0; i < 200 && !strstr(slurp(), "behind the frozen one"); i++) {
+		sleep_ms(100);
+		kvmrc_log_flush();
+	}
+	cr_assert(strstr(slurp(), "warning: behind the frozen one\n"), "skipped after a few seconds: %s", slurp());
+	cr_assert(strstr(slurp(), "1 log line(s) dropped"), "%s", slurp());
+	__atomic_store_n(&frozen_release, 1, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	kvmrc_log_flush();
+	cr_assert(!strstr(slurp(), "thawed"), "a line published after its slot was skipped is not printed");
+	kvmrc_log(KVMRC_LOG_WARN, "and on");
+	cr_assert(strstr(slurp(), "warning: and on\n"), "%s", slurp());
+}
+
+/* ---- many producers ------------------------------------------------------------- */
+
+static void *many_producer(void *arg)
+{
+	unsigned int id = (unsigned int)(uintptr_t)arg;
+	for (unsigned int i = 0; i < 2000; i++)
+		kvmrc_log_hot(KVMRC_LOG_INFO, "p%u n%u end", id, i);
+	return NULL;
+}
+
+Test(log, eight_producers_every_line_printed_whole_or_counted, .init = setup_file, .fini = cleanup_file)
+{
+	pthread_t t[8];
+	kvmrc_log_start_thread();
+	for (uintptr_t i = 0; i < 8; i++)
+		cr_assert_eq(pthread_create(&t[i], NULL, many_producer, (void *)i), 0);
+	for (unsigned int i = 0; i < 8; i++) {
+		pthread_join(t[i], NULL);
+		kvmrc_log_flush();
+	}
+	kvmrc_log_flush();
+	unsigned int printed = 0, dropped = 0;
+	char *text = slurp();
+	for (char *l = text, *nl; l && *l; l = nl ? nl + 1 : NULL) {
+		nl = strchr(l, '\n');
+		unsigned int a, b, n;
+		char end[4];
+		if (sscanf(l, "kvmrun-compat[%*d]: info: p%u n%u %3s", &a, &b, end) == 3) {
+			cr_assert(a < 8 && b < 2000 && !strcmp(end, "end"), "torn line: %.80s", l);
+			printed++;
+		} else if (sscanf(l, "kvmrun-compat[%*d]: warning: %u log line(s) dropped", &n) == 1) {
+			dropped += n;
+		} else {
+			cr_assert_fail("unexpected line: %.80s", l);
+		}
+	}
+	cr_assert_eq(printed + dropped, 16000, "printed %u + dropped %u", printed, dropped);
+	cr_assert_geq(printed, KVMRC_LOG_SLOTS);
 }
