@@ -107,6 +107,9 @@ for pk in $pairs; do
 		continue
 	fi
 	compared="$compared $pk"
+	# the real kernel's x.y.z (with Debian's patch level): the shim's fixed
+	# facts (kver.c) follow it, on the emulator too
+	kver=$(sed -n "s/.*UNAME kernel=$k arch=$arch .* kver=\([0-9.]*\).*/\1/p" "$console" | head -1)
 	# scenarios the real kernel ran (without the shim): followed when the
 	# emulator's capability answer disagrees (reported as CAP drift)
 	ran=$(grep -e "RESULT kernel=$k arch=$arch .* shim=off " -e "RAW kernel=$k arch=$arch .* shim=off " "$console" |
@@ -124,7 +127,7 @@ for pk in $pairs; do
 			pre=$shim:$emu
 		fi
 		echo "== $prof shim=$mode" >>"$errlog"
-		LD_PRELOAD=$pre KVMEMU_PROFILE=$prof KVMRUN_COMPAT_ARCH=$arch \
+		LD_PRELOAD=$pre KVMEMU_PROFILE=$prof KVMRUN_COMPAT_ARCH=$arch KVMRUN_COMPAT_KERNEL=${kver:-$k} \
 			timeout 60 "$ec" --arch "$arch" --kernel "$k" --real-ran "$ran" \
 			--log "$work/emu/kvmemu-$prof-$mode.log" >>"$out" 2>>"$errlog"
 		rc=$?

@@ -131,8 +131,20 @@ static int arm_regs(struct vm *vm, const char *scen, uint64_t pc, uint64_t x0)
 	set_reg(vm, scen, "x0", A_REG_X(0), x0);
 	set_reg(vm, scen, "x1", A_REG_X(1), 0x11223344);
 	set_reg(vm, scen, "x5", A_REG_X(5), ARM_MMIO_GPA);
+	set_reg(vm, scen, "x6", A_REG_X(6), ARM_WATCH_GPA);
 	set_reg(vm, scen, "pstate", KVMRC_ARM64_REG_PSTATE, 0x3c5);
 	return 0;
+}
+
+/* the emulator does not look at the debug registers: only the control */
+static int arm_watch(struct vm *vm, const char *scen, uint64_t addr)
+{
+	struct kvm_guest_debug dbg;
+	(void)addr;
+	memset(&dbg, 0, sizeof dbg);
+	dbg.control = KVM_GUESTDBG_ENABLE | ARM_GUESTDBG_USE_HW;
+	return setup_ioctl(scen, "KVM_SET_GUEST_DEBUG(watchpoint)", vm->vcpu, KVM_SET_GUEST_DEBUG,
+			   &dbg);
 }
 
 /* ----------------------------------------------------------------- x86_64 */
@@ -170,6 +182,10 @@ static const struct script {
 	{ "arm64", "mmio-write4-after-read", A_MMIO_R "; " A_WR(4, 0x11223344) },
 	{ "arm64", "mmio-write8-after-read", A_MMIO_R "; " A_WR(8, 0x11223344) },
 	{ "arm64", "mmio-read-after-write", A_MMIO_W "; " A_MMIO_R },
+	/* the store to the watched word (x6): ESR ISS 0x62 (WnR, debug FSC);
+	 * far is the watched address, which the emulator's pre-6.1 profiles
+	 * replace by the previous abort's (the ldr's 0xab_cdef_0008) */
+	{ "arm64", "watch-after-mmio", A_PROLOGUE "debug ec=watchpt iss=0x62 far=0x40000800" },
 	{ "x86_64", "step-after-io", X_IO_IN "; singlestep pc=0x1100; singlestep pc=0x1102" },
 	/* the second step is the guest's own (the nop at 0x1104, TF set by
 	 * KVM_SET_GUEST_DEBUG): svm.c db_interception, dr6 0xffff4ff0, dr7 0x400 */
@@ -244,6 +260,7 @@ static int ret_seen(struct vm *vm, const char *scen, uint32_t *ret)
 const struct vmm_backend vmm_backend = {
 	.vm_open = vm_open,
 	.arm_regs = arm_regs,
+	.arm_watch = arm_watch,
 	.setup_failed = setup_failed,
 	.cap_gate = cap_gate,
 	.ret_prepare = ret_prepare,

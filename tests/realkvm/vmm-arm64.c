@@ -159,6 +159,22 @@ done:
 	vm_destroy(&vm);
 }
 
+/* the MMIO write and read, then a store to a watched word: KVM_EXIT_DEBUG
+ * with far (the watched address from 6.4 / 6.1.33; before, the FAR of the
+ * previous data abort, written stale: 811154e234db) */
+static void arm_scen_watch(const char *scen)
+{
+	struct vm vm;
+	if (arm_setup(&vm, scen, 0, 0) < 0 || arm_mmio_prologue(&vm, scen) < 0 ||
+	    BE.arm_watch(&vm, scen, ARM_WATCH_GPA) < 0)
+		goto done;
+	if (final_expect(&vm, scen, KVM_EXIT_DEBUG) < 0)
+		goto done;
+	REPORT_RAW(scen, &vm);
+done:
+	vm_destroy(&vm);
+}
+
 void run_arm64(void)
 {
 	run_scenario(arm_brk_after_mmio, "brk-after-mmio");
@@ -172,6 +188,7 @@ void run_arm64(void)
 	run_scenario(arm_scen_write_after_read, "mmio-write4-after-read");
 	run_scenario(arm_scen_write_after_read, "mmio-write8-after-read");
 	run_scenario(arm_scen_read_after_write, "mmio-read-after-write");
+	run_scenario(arm_scen_watch, "watch-after-mmio");
 	skip("internal-error", "arm64-handle_exit-default-not-guest-reachable");
 	skip("fail-entry", "needs-asymmetric-32bit-el0-or-pmu-mismatch");
 }

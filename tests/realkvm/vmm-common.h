@@ -72,6 +72,10 @@ extern int g_fill;
 #define ARM_RAM_SIZE 0x10000UL
 #define ARM_MMIO_GPA 0xabcdef0000ULL /* upper 32 bits non-zero: 0xab */
 #define ARM_GUESTDBG_USE_SW_BP (1u << 16) /* arm64 asm/kvm.h */
+#define ARM_GUESTDBG_USE_HW (1u << 17)
+/* x6: a watched RAM word, on the code's page (mapped at stage 2 by the
+ * first instruction fetch: the store takes no data abort of its own) */
+#define ARM_WATCH_GPA (ARM_RAM_GPA + 0x800)
 
 /* x86_64 guest memory (real mode) */
 #define X86_RAM_GPA 0x0ULL
@@ -100,8 +104,11 @@ struct vmm_backend {
 	/* A fresh VM and vCPU (vm_create) whose guest runs scenario scen, with
 	 * guest memory at gpa.  <0: failed (reported). */
 	int (*vm_open)(struct vm *vm, const char *scen, uint64_t gpa, size_t memsz);
-	/* arm64 only: KVM_ARM_VCPU_INIT (PSCI 0.2) and pc, x0, x1, x5, pstate. */
+	/* arm64 only: KVM_ARM_VCPU_INIT (PSCI 0.2) and pc, x0, x1, x5, x6, pstate. */
 	int (*arm_regs)(struct vm *vm, const char *scen, uint64_t pc, uint64_t x0);
+	/* arm64 only: KVM_SET_GUEST_DEBUG, ENABLE | USE_HW, watchpoint 0 on
+	 * stores to the 8 bytes at addr (dbg_wcr/dbg_wvr) */
+	int (*arm_watch)(struct vm *vm, const char *scen, uint64_t addr);
 	/* A set-up ioctl (not KVM_RUN) returned ret < 0 (errno set): report it;
 	 * <0 abandons scen. */
 	int (*setup_failed)(const char *scen, const char *name, int ret);

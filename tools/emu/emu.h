@@ -105,6 +105,7 @@ struct emu_vcpu {
 	enum emu_pending pending;	/* x86 complete_userspace_io */
 	uint32_t pio_size, pio_count;
 	uint64_t pstate;
+	uint64_t fault_far;	/* arm64 vcpu->arch.fault.far_el2: the last data abort's */
 	unsigned char regs[1024];	/* KVM_SET_REGS blob (x86) */
 	size_t regs_len;
 	unsigned char sregs[1024];	/* KVM_SET_SREGS blob (x86) */
