@@ -19,6 +19,10 @@
  * exit status) or that timed out is run once more: nested TCG sometimes hangs
  * an L2 guest with or without the shim.  Everything is printed to the serial
  * console with RV- prefixes; report.awk on the host is the judge.
+ *
+ * realvmm.only=<cfg>,<cfg> on the kernel command line runs only those lines:
+ * run.sh restarts an L1 guest that stopped making progress (nested TCG can
+ * wedge the L1 kernel itself) with the configurations not yet done.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -237,6 +241,24 @@ static void run_qemu(const char *kind, const char *cfg, int timeout, char **argv
 	free(no);
 }
 
+static char only[512]; /* ",cfg,cfg," from realvmm.only=, or "" for all */
+
+static void read_only(void)
+{
+	char cmdline[2048] = "";
+	int fd = open("/proc/cmdline", O_RDONLY);
+	if (fd >= 0) {
+		ssize_t n = read(fd, cmdline, sizeof cmdline - 1);
+		cmdline[n > 0 ? n : 0] = 0;
+		close(fd);
+	}
+	char *c = strstr(cmdline, "realvmm.only=");
+	if (c) {
+		c += strlen("realvmm.only=");
+		snprintf(only, sizeof only, ",%.*s,", (int)strcspn(c, " \n"), c);
+	}
+}
+
 static void run_line(char *line)
 {
 	char *argv[MAX_ARGS + 4], *save = NULL;
@@ -257,6 +279,10 @@ static void run_line(char *line)
 	if (n < 4)
 		return;
 	const char *kind = argv[0], *cfg = argv[1];
+	char key[128];
+	snprintf(key, sizeof key, ",%s,", cfg);
+	if (only[0] && !strstr(only, key))
+		return;
 	int timeout = atoi(argv[2]);
 	int tries = strcmp(kind, "PAIR") == 0 ? 2 : 1;
 	for (int t = 1; t <= tries; t++) {
@@ -283,6 +309,7 @@ int main(void)
 	uname(&u);
 	say("RV-L1-BEGIN kernel=%s machine=%s\n", u.release, u.machine);
 	load_modules();
+	read_only();
 	for (int i = 0; i < 50 && access("/dev/kvm", F_OK) != 0; i++)
 		usleep(100000);
 	if (access("/dev/kvm", F_OK) != 0) {

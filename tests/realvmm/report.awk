@@ -21,6 +21,7 @@ function fail(msg) { print "FAIL: " msg; failures++ }
 /RV-L1-BEGIN / { for (i = 1; i <= NF; i++) if ($i ~ /^kernel=/) kern[arch, pkg] = substr($i, 8) }
 /RV-L1-END / { ended[arch, pkg] = 1 }
 /RV-NOKVM / { nokvm[arch, pkg] = 1 }
+/^RV-L1-STALL / { stalls[arch, pkg]++ }
 /^RV-L1-EXIT / { for (i = 2; i <= NF; i++) if ($i ~ /^rc=/) l1rc[arch, pkg] = substr($i, 4) }
 /RV-BEGIN / {
 	cur = ""
@@ -111,8 +112,10 @@ END {
 			if (same(off, bad)) fail(k " " arch " control: a preload that zeroes MMIO read data went unnoticed")
 			else printf "  %s %s control: the broken preload (MMIO reads zeroed) is told apart: different\n", k, arch
 		}
+		note = reruns[arch, pkg] ? reruns[arch, pkg] " pair(s) rerun" : ""
+		if (stalls[arch, pkg]) note = note (note == "" ? "" : ", ") "L1 guest wedged and restarted " stalls[arch, pkg] "x"
 		printf "real-vmm: %s %s qemu: %d boots, %d identical, %d different%s\n", k, arch, boots, ident, diff,
-			reruns[arch, pkg] ? " (" reruns[arch, pkg] " pair(s) rerun)" : ""
+			note == "" ? "" : " (" note ")"
 	}
 	printf "real-vmm: %d failure(s)\n", failures
 	exit failures > 0

@@ -140,24 +140,57 @@ done
 log "initramfs built ($(elapsed))"
 
 # ------------------------------------------------------------- 3. boot
+# configurations of runs-<pkg> whose result is not yet on the console: done
+# is an identical pair, a pair's second try, or the control
+remaining() { # runsfile log
+	local cfg
+	for cfg in $(awk '{ print $2 }' "$1"); do
+		grep -a -E "RV-PAIR kind=[A-Z]+ cfg=$cfg " "$2" 2>/dev/null | tail -1 |
+			grep -a -q -E 'verdict=identical|try=2 |kind=CONTROL' && continue
+		echo "$cfg"
+	done | paste -sd, -
+}
+
+# one L1 guest; restarted (at most twice) with the configurations not yet
+# done when its console stays silent longer than an L2 run may take
 boot_one() { # arch pkg
-	local a=$1 pkg=$2 logf=$work/logs/$1-$2.log t0 rc
-	local k=$kcache/kernels/$pkg/vmlinuz initrd=$work/$a/l1-$pkg.cpio.gz
-	local l1_timeout=$(( $(grep -c . "$work/$a/runs-$pkg") * 4 * l2_timeout + 120 ))
+	local a=$1 pkg=$2 logf=$work/logs/$1-$2.log t0 rc attempt only size last_size idle pid
+	local k=$kcache/kernels/$pkg/vmlinuz initrd=$work/$a/l1-$pkg.cpio.gz runs=$work/$a/runs-$pkg
+	local l1_timeout=$(( $(grep -c . "$runs") * 4 * l2_timeout + 120 )) stall=$(( l2_timeout + 60 ))
 	t0=$(date +%s)
-	case $a in
-	arm64)
-		timeout -k 5 "$l1_timeout" qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 \
-			-cpu max,pauth-impdef=on -smp 1 -m 1536 -nographic -no-reboot -nic none -monitor none \
-			-kernel "$k" -initrd "$initrd" \
-			-append "console=ttyAMA0 panic=-1 quiet" </dev/null >"$logf" 2>&1 ;;
-	x86_64)
-		timeout -k 5 "$l1_timeout" qemu-system-x86_64 -M pc -cpu max -smp 1 -m 1536 \
-			-nographic -no-reboot -nic none -monitor none \
-			-kernel "$k" -initrd "$initrd" \
-			-append "console=ttyS0 panic=-1 quiet" </dev/null >"$logf" 2>&1 ;;
-	esac
-	rc=$?
+	: >"$logf"
+	for attempt in 1 2 3; do
+		only=$(remaining "$runs" "$logf")
+		[ -n "$only" ] || break
+		[ "$attempt" -gt 1 ] && echo "RV-L1-RESTART arch=$a pkg=$pkg attempt=$attempt only=$only" >>"$logf"
+		case $a in
+		arm64)
+			timeout -k 5 "$l1_timeout" qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 \
+				-cpu max,pauth-impdef=on -smp 1 -m 1536 -nographic -no-reboot -nic none -monitor none \
+				-kernel "$k" -initrd "$initrd" \
+				-append "console=ttyAMA0 panic=-1 quiet realvmm.only=$only" </dev/null >>"$logf" 2>&1 & ;;
+		x86_64)
+			timeout -k 5 "$l1_timeout" qemu-system-x86_64 -M pc -cpu max -smp 1 -m 1536 \
+				-nographic -no-reboot -nic none -monitor none \
+				-kernel "$k" -initrd "$initrd" \
+				-append "console=ttyS0 panic=-1 quiet realvmm.only=$only" </dev/null >>"$logf" 2>&1 & ;;
+		esac
+		pid=$!
+		last_size=-1 idle=0
+		while kill -0 "$pid" 2>/dev/null; do
+			sleep 5
+			size=$(stat -c %s "$logf")
+			if [ "$size" = "$last_size" ]; then idle=$((idle + 5)); else idle=0; last_size=$size; fi
+			if [ "$idle" -ge "$stall" ]; then
+				echo "RV-L1-STALL arch=$a pkg=$pkg attempt=$attempt silent=${idle}s" >>"$logf"
+				kill "$pid" 2>/dev/null
+				break
+			fi
+		done
+		wait "$pid"
+		rc=$?
+		grep -a -q 'RV-L1-END' "$logf" && [ -z "$(remaining "$runs" "$logf")" ] && break
+	done
 	echo "RV-L1-EXIT arch=$a pkg=$pkg rc=$rc seconds=$(( $(date +%s) - t0 ))" | tee -a "$logf"
 }
 
