@@ -97,3 +97,32 @@ fetch_arm64_qemu() {
 	touch "$cache/arm64-qemu/.complete"
 	log "arm64 QEMU: $(echo "$pkgs" | grep -c .) packages, $(du -sh "$cache/debs" | cut -f1) of .debs"
 }
+
+# x86_64: the kernel's own ELF vmlinux, out of the bzImage's xz or zstd
+# payload, into $cache/vmlinux/<pkg>.  QEMU boots it through its PVH entry
+# (CONFIG_PVH), which skips the decompressor: under nested TCG the L2 guest
+# spends ~10 s decompressing an xz bzImage otherwise.
+extract_vmlinux() { # pkg
+	local pkg=$1 bz=$kcache/kernels/$1/vmlinuz dst=$cache/vmlinux/$1 off
+	[ -s "$dst" ] && return 0
+	mkdir -p "$cache/vmlinux"
+	for off in $(grep -abo $'\xfd7zXZ\x00' "$bz" | cut -d: -f1) $(grep -abo $'\x28\xb5\x2f\xfd' "$bz" | cut -d: -f1); do
+		{ tail -c +$((off + 1)) "$bz" | xz -dc --single-stream 2>/dev/null ||
+		  tail -c +$((off + 1)) "$bz" | zstd -qdc 2>/dev/null; } >"$dst.tmp"
+		if readelf -n "$dst.tmp" 2>/dev/null | grep -q 'Xen.*0x00000012'; then
+			mv "$dst.tmp" "$dst"
+			return 0
+		fi
+	done
+	rm -f "$dst.tmp"
+	return 1
+}
+
+# the kernel both guests boot: x86_64 the ELF vmlinux (PVH entry, no
+# decompressor), arm64 Debian's Image (not compressed)
+l1_kernel() { # arch pkg
+	case $1 in
+	x86_64) echo "$cache/vmlinux/$2" ;;
+	arm64) echo "$kcache/kernels/$2/vmlinuz" ;;
+	esac
+}

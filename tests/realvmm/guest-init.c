@@ -137,11 +137,23 @@ static void guest_virtio(const char *release)
 	if (wait_for("/dev/hvc0") != 0) {
 		say("L2-HVC no /dev/hvc0\n");
 	} else {
-		int fd = open("/dev/hvc0", O_WRONLY | O_NOCTTY | O_CLOEXEC);
+		int fd = -1, err = 0;
 		char buf[256];
 		int n = snprintf(buf, sizeof buf, "REALVMM-HVC hello from %s over the virtio console\n", release);
-		ssize_t w = fd < 0 ? -1 : write(fd, buf, (size_t)n);
-		say("L2-HVC wrote %zd bytes\n", w);
+		ssize_t w = -1;
+		/* the device node can appear before the port is ready: retry */
+		for (int i = 0; i < 40 && w < 0; i++) {
+			if (fd < 0)
+				fd = open("/dev/hvc0", O_WRONLY | O_NOCTTY | O_CLOEXEC);
+			w = fd < 0 ? -1 : write(fd, buf, (size_t)n);
+			err = errno;
+			if (w < 0)
+				usleep(50000);
+		}
+		if (w < 0)
+			say("L2-HVC write failed errno=%d\n", err);
+		else
+			say("L2-HVC wrote %zd bytes\n", w);
 		if (fd >= 0) {
 			fsync(fd);
 			close(fd);

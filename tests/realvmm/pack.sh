@@ -96,7 +96,7 @@ pack_kernel() { # arch pkg
 	if [ -d "$kcache/kernels/$pkg/modules" ]; then
 		cp "$kcache/kernels/$pkg/modules/"* "$root/modules/"
 	fi
-	cp "$kcache/kernels/$pkg/vmlinuz" "$root/l2/vmlinuz"
+	cp "$(l1_kernel "$a" "$pkg")" "$root/l2/vmlinuz"
 	# the L2 initramfs: guest-init.c and the virtio modules
 	local l2=$work/$a/l2-$pkg
 	rm -rf "$l2" && mkdir -p "$l2"/{proc,sys,dev,modules}

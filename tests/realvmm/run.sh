@@ -96,6 +96,7 @@ fi
 for a in $archs; do
 	for pkg in $(kernels_of "$a"); do
 		extract_l2_modules "$a" "$pkg" || die "cannot unpack the virtio modules of $pkg"
+		if [ "$a" = x86_64 ]; then extract_vmlinux "$pkg" || die "no ELF vmlinux in $pkg's bzImage"; fi
 	done
 done
 log "kernels and packages ready ($(elapsed))"
@@ -155,7 +156,7 @@ remaining() { # runsfile log
 # done when its console stays silent longer than an L2 run may take
 boot_one() { # arch pkg
 	local a=$1 pkg=$2 logf=$work/logs/$1-$2.log t0 rc attempt only size last_size idle pid
-	local k=$kcache/kernels/$pkg/vmlinuz initrd=$work/$a/l1-$pkg.cpio.gz runs=$work/$a/runs-$pkg
+	local k=$(l1_kernel "$a" "$pkg") initrd=$work/$a/l1-$pkg.cpio.gz runs=$work/$a/runs-$pkg
 	local l1_timeout=$(( $(grep -c . "$runs") * 4 * l2_timeout + 120 )) stall=$(( l2_timeout + 60 ))
 	t0=$(date +%s)
 	: >"$logf"
