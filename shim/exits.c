@@ -19,6 +19,7 @@
 #include <linux/kvm.h>
 #include "kvmrun-compat-uapi.h"
 #include "exits.h"
+#include "kver.h"
 #include "layout.h"
 
 #define X86   KVMRUN_COMPAT_ARCH_X86_64
@@ -36,16 +37,20 @@ const struct kvmrc_input kvmrc_inputs[] = {
 	 * tdx.c).  KVM_EXIT_IO has none: pio data is read from the PIO page. */
 	IN(X86, KVM_EXIT_MMIO, KVMRC_IN_MMIO_READ, L_MMIO_DATA, 8, "mmio.data[0, len) of a read (complete_emulated_mmio)", "I1"),
 	IN(X86, KVM_EXIT_HYPERCALL, KVMRC_IN_ALWAYS, L_HYPERCALL_RET, 8, "hypercall.ret (complete_hypercall_exit)", "I2"),
-	IN(X86, KVM_EXIT_X86_RDMSR, KVMRC_IN_ALWAYS, L_U, 24, "msr.error, msr.data (complete_emulated_rdmsr)", "I3"),
+	IN(X86, KVM_EXIT_X86_RDMSR, KVMRC_IN_ALWAYS, L_U, 1, "msr.error (complete_emulated_rdmsr)", "I3"),
+	IN(X86, KVM_EXIT_X86_RDMSR, KVMRC_IN_ALWAYS, L_U + 16, 8, "msr.data (complete_emulated_rdmsr)", "I3"),
 	IN(X86, KVM_EXIT_X86_WRMSR, KVMRC_IN_ALWAYS, L_U, 1, "msr.error (complete_emulated_msr_access)", "I3"),
-	IN(X86, KVM_EXIT_HYPERV, KVMRC_IN_ALWAYS, L_U + 8, 24, "hyperv hcall.result, syndbg.msr/status (kvm_hv_*_complete_userspace)", "I4"),
+	IN(X86, KVM_EXIT_HYPERV, KVMRC_IN_ALWAYS, L_U + 8, 4, "hyperv syndbg.msr (kvm_hv_syndbg_complete_userspace)", "I4"),
+	IN(X86, KVM_EXIT_HYPERV, KVMRC_IN_ALWAYS, L_U + 16, 16, "hyperv hcall.result, syndbg.status (kvm_hv_*_complete_userspace)", "I4"),
 	IN(X86, KVM_EXIT_XEN, KVMRC_IN_ALWAYS, L_U + 24, 8, "xen.u.hcall.result (kvm_xen_hypercall_complete_userspace)", "I4"),
-	IN(X86, KVM_EXIT_TDX, KVMRC_IN_ALWAYS, L_U + 16, 48, "tdx ret, get_tdvmcall_info r11..r14 (tdx_complete_*)", "I5"),
+	IN(X86, KVM_EXIT_TDX, KVMRC_IN_ALWAYS, L_U + 16, 8, "tdx ret (tdx_complete_*)", "I5"),
+	IN(X86, KVM_EXIT_TDX, KVMRC_IN_ALWAYS, L_U + 32, 32, "tdx get_tdvmcall_info r11..r14 (tdx_complete_get_td_vm_call_info)", "I5"),
 	IN(X86, KVM_EXIT_SNP_REQ_CERTS, KVMRC_IN_ALWAYS, L_U + 8, 16, "snp_req_certs npages, ret (snp_complete_req_certs)", "I5"),
 	/* arm64: kvm_handle_mmio_return (mmio.c, 5.10+: direction and size from the ESR) */
 	IN(ARM64, KVM_EXIT_MMIO, KVMRC_IN_MMIO_READ, L_MMIO_DATA, 8, "mmio.data[0, len) of a read (kvm_handle_mmio_return)", "I1"),
 	/* riscv64: kvm_riscv_vcpu_mmio_return, _sbi_return, _csr_return */
-	IN(RISCV, KVM_EXIT_MMIO, KVMRC_IN_MMIO_RISCV, L_MMIO_DATA, 8, "mmio.is_write; mmio.data[0, len) of a read (kvm_riscv_vcpu_mmio_return)", "I1"),
+	IN(RISCV, KVM_EXIT_MMIO, KVMRC_IN_MMIO_RISCV, L_MMIO_DATA, 8, "mmio.data[0, len) of a read (kvm_riscv_vcpu_mmio_return)", "I1"),
+	IN(RISCV, KVM_EXIT_MMIO, KVMRC_IN_MMIO_RISCV, L_MMIO_IS_WRITE, 1, "mmio.is_write, read or write (kvm_riscv_vcpu_mmio_return)", "I1"),
 	IN(RISCV, KVM_EXIT_RISCV_SBI, KVMRC_IN_ALWAYS, L_RISCV_SBI_RET, 16, "riscv_sbi.ret[2] (kvm_riscv_vcpu_sbi_return)", "I6"),
 	IN(RISCV, KVM_EXIT_RISCV_CSR, KVMRC_IN_ALWAYS, L_RISCV_CSR_RET, 8, "riscv_csr.ret_value (kvm_riscv_vcpu_csr_return)", "I6"),
 	/* s390x reads no exit union byte back (kvm_arch_vcpu_ioctl_run, sync_regs) */
@@ -129,15 +134,34 @@ static void build_index(void)
 	for (unsigned int i = 0; i < kvmrc_input_count; i++) {
 		const struct kvmrc_input *in = &kvmrc_inputs[i];
 		struct kvmrc_exit_desc *d = &kvmrc_exit_index[in->arch][in->exit_reason];
-		d->in_off = in->off;
-		d->in_len = in->len;
+		unsigned int uoff = kvmrc_union_off(in->arch), end = in->off + in->len;
+		if (d->in_len) { /* another row of the same exit: span both */
+			unsigned int old_end = d->in_off + d->in_len;
+			d->in_off = in->off < d->in_off ? in->off : d->in_off;
+			d->in_len = (uint16_t)((end > old_end ? end : old_end) - d->in_off);
+		} else {
+			d->in_off = in->off;
+			d->in_len = in->len;
+		}
 		d->in_cond = in->cond;
+		for (unsigned int b = in->off; b < end; b++)
+			d->in_mask[(b - uoff) / 8] |= (uint8_t)(1u << ((b - uoff) % 8));
+	}
+	/* arm64 before 5.6 reads mmio.len and is_write back as well (I1) */
+	kvmrc_kver_init();
+	if (!kvmrc_kver_has(kvmrc_kver, KVMRC_FACT_ARM64_MMIO_FROM_ESR)) {
+		struct kvmrc_exit_desc *d = &kvmrc_exit_index[ARM64][KVM_EXIT_MMIO];
+		d->in_cond = KVMRC_IN_MMIO_ALL;
 	}
 	for (unsigned int a = 0; a < KVMRC_NARCH; a++)
 		for (unsigned int e = 0; e < KVMRC_MAX_EXIT; e++) {
 			struct kvmrc_exit_desc *d = &kvmrc_exit_index[a][e];
 			/* same encoding as scrub.h KVMRC_PEND / KVMRC_PEND_UNKNOWN */
-			d->pend = !d->known ? (1u << 31) : (uint32_t)d->in_off | ((uint32_t)d->in_len << 16);
+			int holes = 0;
+			for (unsigned int b = d->in_off; b < (unsigned int)d->in_off + d->in_len; b++)
+				holes |= !((d->in_mask[(b - kvmrc_union_off(a)) / 8] >> ((b - kvmrc_union_off(a)) % 8)) & 1);
+			d->pend = !d->known ? (1u << 31)
+					    : (uint32_t)d->in_off | ((uint32_t)d->in_len << 16) | (holes ? 1u << 30 : 0);
 		}
 	for (unsigned int i = 0; i < kvmrc_write_count; i++) {
 		const struct kvmrc_write *w = &kvmrc_writes[i];

@@ -21,6 +21,7 @@ enum kvmrc_in_cond {
 	KVMRC_IN_ALWAYS = 0,    /* on every completion of this exit */
 	KVMRC_IN_MMIO_READ,     /* mmio.data[0, len) when is_write == 0 */
 	KVMRC_IN_MMIO_RISCV,    /* riscv: is_write always, and mmio.data[0, len) of a read */
+	KVMRC_IN_MMIO_ALL,      /* arm64 before 5.6: len and is_write always, data of a read (kver.h) */
 };
 
 /* When a written range is written for an exit. */
@@ -64,7 +65,8 @@ extern const unsigned int kvmrc_write_count;
  * do not describe: no scrub follows it, and kept bytes are not resolved. */
 struct kvmrc_exit_desc {
 	uint32_t pend;          /* inputs when in_cond is ALWAYS (scrub.h KVMRC_PEND) */
-	uint16_t in_off, in_len;
+	uint8_t in_mask[32];    /* the input bytes of the union, where rows leave holes */
+	uint16_t in_off, in_len; /* the range spanning every input row */
 	uint8_t in_cond;
 	uint8_t known;
 	uint8_t w_first, w_count;

@@ -13,6 +13,11 @@ const struct kvmrc_fix kvmrc_fixes[KVMRC_FACT_COUNT] = {
 		.mainline = KVMRC_KV(6, 4, 0),
 		.stable = { KVMRC_KV(6, 1, 33) },
 	},
+	[KVMRC_FACT_ARM64_MMIO_FROM_ESR] = {
+		.what = "arm64 MMIO completion reads only mmio.data (len and direction from the ESR)",
+		.commit = "KVM: arm/arm64: Cleanup MMIO handling (virt/kvm/arm/mmio.c -> arch/arm64/kvm/mmio.c)",
+		.mainline = KVMRC_KV(5, 6, 0),
+	},
 };
 
 uint32_t kvmrc_kver;

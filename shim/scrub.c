@@ -9,16 +9,31 @@
 
 uint8_t kvmrc_scrub_fill;
 
-void kvmrc_scrub_keep(uint8_t *page, unsigned int uoff, uint32_t pend, uint8_t fill)
+/* Is union byte b (kvm_run offset) one of the pending exit's inputs? */
+static int kept(const struct kvmrc_scrub *v, unsigned int b)
+{
+	unsigned int off = KVMRC_PEND_OFF(v->pend), len = KVMRC_PEND_LEN(v->pend);
+
+	if (b < off || b >= off + len)
+		return 0;
+	if (!(v->pend & KVMRC_PEND_MASKED) || v->last_reason >= KVMRC_MAX_EXIT)
+		return 1;
+	const uint8_t *m = v->exits[v->last_reason].in_mask;
+	return (m[(b - v->uoff) / 8] >> ((b - v->uoff) % 8)) & 1;
+}
+
+void kvmrc_scrub_keep(struct kvmrc_scrub *v, uint8_t *page, uint8_t fill)
 {
 	uint8_t saved[KVMRC_UNION_SIZE];
-	unsigned int off = KVMRC_PEND_OFF(pend), len = KVMRC_PEND_LEN(pend);
+	unsigned int off = KVMRC_PEND_OFF(v->pend), len = KVMRC_PEND_LEN(v->pend);
 
-	if (off < uoff || off + len > uoff + KVMRC_UNION_SIZE)
+	if (off < v->uoff || off + len > v->uoff + KVMRC_UNION_SIZE)
 		return; /* not a union range: nothing to scrub around */
 	memcpy(saved, page + off, len);
-	memset(page + uoff, fill, KVMRC_UNION_SIZE);
-	memcpy(page + off, saved, len);
+	memset(page + v->uoff, fill, KVMRC_UNION_SIZE);
+	for (unsigned int b = off; b < off + len; b++)
+		if (kept(v, b))
+			page[b] = saved[b - off];
 }
 
 void kvmrc_scrub_init(struct kvmrc_scrub *s, unsigned int arch, int pend_unknown,
@@ -90,7 +105,7 @@ void kvmrc_scrub_resolve(struct kvmrc_scrub *v, uint8_t *page, uint32_t reason)
 	}
 	unsigned int zeroed = 0;
 	for (unsigned int b = 0; b < len; b++)
-		if (!wrote[b]) {
+		if (!wrote[b] && kept(v, off + b)) {
 			page[off + b] = kvmrc_scrub_fill;
 			zeroed++;
 		}

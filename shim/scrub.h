@@ -26,9 +26,10 @@
 
 /* pend: what the kernel reads back on the next KVM_RUN */
 #define KVMRC_PEND_UNKNOWN (1u << 31)  /* last exit not described: no scrub */
+#define KVMRC_PEND_MASKED  (1u << 30)  /* only the last exit's in_mask bytes of the range */
 #define KVMRC_PEND(off, len) ((uint32_t)(off) | ((uint32_t)(len) << 16))
 #define KVMRC_PEND_OFF(p) ((p) & 0xffffu)
-#define KVMRC_PEND_LEN(p) (((p) >> 16) & 0x7fffu)
+#define KVMRC_PEND_LEN(p) (((p) >> 16) & 0x3fffu)
 
 /* The scrub's state of one vCPU, written by the thread that runs it. */
 struct kvmrc_scrub {
@@ -51,8 +52,8 @@ void kvmrc_scrub_init(struct kvmrc_scrub *s, unsigned int arch, int pend_unknown
 /* Fill byte for unwritten bytes: 0, or the poison byte (KVMRUN_COMPAT_POISON). */
 extern uint8_t kvmrc_scrub_fill;
 
-/* Kept bytes longer than 8, or not 8-aligned in reach (scrub.c). */
-void kvmrc_scrub_keep(uint8_t *page, unsigned int uoff, uint32_t pend, uint8_t fill);
+/* Kept bytes longer than 8, with holes, or out of reach of one word (scrub.c). */
+void kvmrc_scrub_keep(struct kvmrc_scrub *v, uint8_t *page, uint8_t fill);
 /* After an exit the kernel produced: fill kept bytes it did not write. */
 void kvmrc_scrub_resolve(struct kvmrc_scrub *v, uint8_t *page, uint32_t reason);
 
@@ -85,7 +86,7 @@ static inline void kvmrc_scrub_before(struct kvmrc_scrub *v, uint8_t *page)
 	uint32_t len = KVMRC_PEND_LEN(pend);
 	if (__builtin_expect(len == 0, 1)) {
 		memset(u, fill, KVMRC_UNION_SIZE);
-	} else if (len <= 8 && KVMRC_PEND_OFF(pend) + 8u <= v->uoff + KVMRC_UNION_SIZE) {
+	} else if (len <= 8 && !(pend & KVMRC_PEND_MASKED) && KVMRC_PEND_OFF(pend) + 8u <= v->uoff + KVMRC_UNION_SIZE) {
 		/* an MMIO read's data, a hypercall's ret: one word kept */
 		uint8_t *k = page + KVMRC_PEND_OFF(pend);
 		uint64_t keep = kvmrc_load64(k), mask = len >= 8 ? ~0ull : (1ull << (len * 8)) - 1;
@@ -97,7 +98,7 @@ static inline void kvmrc_scrub_before(struct kvmrc_scrub *v, uint8_t *page)
 		keep = (keep & mask) | (f & ~mask);
 		memcpy(k, &keep, 8);
 	} else {
-		kvmrc_scrub_keep(page, v->uoff, pend, fill);
+		kvmrc_scrub_keep(v, page, fill);
 	}
 }
 
@@ -114,6 +115,10 @@ static inline uint32_t kvmrc_scrub_pending(const struct kvmrc_exit_desc *d, cons
 	}
 	if (d->in_cond == KVMRC_IN_MMIO_RISCV) /* kvm_riscv_vcpu_mmio_return reads is_write */
 		return page[L_MMIO_IS_WRITE] ? KVMRC_PEND(L_MMIO_IS_WRITE, 1)
+					     : KVMRC_PEND(L_MMIO_DATA, L_MMIO_IS_WRITE + 1 - L_MMIO_DATA) |
+						       KVMRC_PEND_MASKED;
+	if (d->in_cond == KVMRC_IN_MMIO_ALL) /* arm64 before 5.6: len and is_write too */
+		return page[L_MMIO_IS_WRITE] ? KVMRC_PEND(L_MMIO_LEN, L_MMIO_IS_WRITE + 1 - L_MMIO_LEN)
 					     : KVMRC_PEND(L_MMIO_DATA, L_MMIO_IS_WRITE + 1 - L_MMIO_DATA);
 	return KVMRC_PEND(d->in_off, d->in_len);
 }

@@ -1,53 +1,84 @@
 #!/bin/sh
-# bench.sh BUILDDIR - what the shim costs per ioctl (make bench, which names
-# the built libraries in KVMRC_SHIM and KVMRC_EMU).
+# bench.sh BUILDDIR [--check BASELINE] - what the shim costs per ioctl (make
+# bench and make bench-check, which name the built objects in KVMRC_SHIM,
+# KVMRC_EMU and KVMRC_BARE).
 #  1. wall time: ns per call with and without the shim, median of 5 runs
 #     (the machine's load moves these; they are reported, never asserted);
-#  2. instructions per call, counted by valgrind's callgrind (repeatable
-#     whatever the load): the difference of two run lengths, so start-up
-#     costs cancel out.
+#  2. instructions per call inside the VMM's own loop, counted by valgrind's
+#     callgrind (repeatable whatever the load): the difference of two run
+#     lengths, so start-up costs cancel out.  Each row is measured with no
+#     interposer, with a bare dlsym ioctl wrapper (tools/bench-bare.c) and
+#     with the shim; "ratio" is the shim's added count over the bare one's.
+# With --check, each added count is compared with BASELINE (committed in the
+# tree): more than 20 % over it fails.
 set -eu
-b=${1:?usage: bench.sh BUILDDIR}
-shim=${KVMRC_SHIM:?run through make bench: it names the built libraries}
+b=${1:?usage: bench.sh BUILDDIR [--check BASELINE]}
+check=
+[ "${2:-}" = --check ] && check=${3:?--check needs the baseline file}
+shim=${KVMRC_SHIM:?run through make bench: it names the built objects}
 emu=${KVMRC_EMU:?run through make bench}
+bare=${KVMRC_BARE:?run through make bench}
 bench=$b/tools/bench-kvm-run
 n=${BENCH_ITERATIONS:-2000000}
-# worst case: a system_event exit, where three rules read 136 bytes
-sysev='debug ec=brk'
+results=$b/bench-results.txt
+: >"$results"
+rep() { i=0; while [ $i -lt 240 ]; do printf '%s;' "$1"; i=$((i + 1)); done; }
+mmio=$(rep 'mmio addr=0x10000000 len=4 write=1 data=0x1')
+io=$(rep 'io port=0x3f8 dir=out size=1 count=1 data=0x41')
+brk=$(rep 'mmio addr=0xabcdef0000 len=4 write=0; debug ec=brk')
 median() { sort -n | sed -n 3p; }
-measure() { # kind preload scenario
-	for i in 1 2 3 4 5; do
-		LD_PRELOAD=$2 KVMEMU_PROFILE=arm64-5.10 KVMEMU_SCENARIO=$3 KVMRUN_COMPAT_ARCH=arm64 \
-			"$bench" "$1" "$n" | sed 's/ns_per_call=//'
-	done | median
-}
-ratio() { echo "$1 $2" | awk '{printf "%.3f", $1/$2}'; }
-kvm_off=$(measure kvm "$emu" "$sysev")
-kvm_on=$(measure kvm "$shim:$emu" "$sysev")
-plain_off=$(measure plain "" "")
-plain_on=$(measure plain "$shim" "")
-printf '%-40s %12s %12s %8s\n' "wall time ($n calls, median of 5)" "no shim" "shim" ratio
-printf '%-40s %9s ns %9s ns %8s\n' "KVM_RUN, system_event exit (emulator)" "$kvm_off" "$kvm_on" "$(ratio "$kvm_on" "$kvm_off")"
-printf '%-40s %9s ns %9s ns %8s\n' "FIONREAD on a pipe (non-KVM fd)" "$plain_off" "$plain_on" "$(ratio "$plain_on" "$plain_off")"
 
-command -v valgrind >/dev/null 2>&1 || { echo "(valgrind not installed: no instruction counts)"; exit 0; }
-instr() { # kind preload scenario calls
-	LD_PRELOAD=$2 KVMEMU_PROFILE=arm64-5.10 KVMEMU_SCENARIO=$3 KVMRUN_COMPAT_ARCH=arm64 \
-		valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bench" "$1" "$4" 2>&1 |
+run() { # kind profile arch preload scenario [valgrind...]
+	kind=$1 prof=$2 arch=$3 pre=$4 sc=$5; shift 5
+	LD_PRELOAD=$pre KVMEMU_PROFILE=$prof KVMEMU_SCENARIO=$sc KVMRUN_COMPAT_ARCH=$arch "$@" "$bench" "$kind" "$calls"
+}
+wall() { # kind profile arch preload scenario
+	for i in 1 2 3 4 5; do calls=$n run "$@" | sed 's/ns_per_call=//'; done | median
+}
+instr() { # calls kind profile arch preload scenario
+	calls=$1; shift
+	run "$@" valgrind --tool=callgrind --callgrind-out-file=/dev/null 2>&1 |
 		sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
-per_call() { # kind preload scenario: instructions per call (100 vs 200 calls, +10% warm-up each)
-	a=$(instr "$1" "$2" "$3" 100); c=$(instr "$1" "$2" "$3" 200)
+per_call() { # kind profile arch preload scenario: instructions per call (100 vs 200 calls, +10% warm-up each)
+	a=$(instr 100 "$@"); c=$(instr 200 "$@")
 	echo "$a $c" | awk '{printf "%.0f", ($2 - $1) / 110}'
 }
-mmio=$(i=0; while [ $i -lt 240 ]; do printf 'mmio addr=0x%x len=4 write=1 data=0x1;' $((0x10000000 + i * 4)); i=$((i + 1)); done)
-brk=$(i=0; while [ $i -lt 240 ]; do printf 'mmio addr=0xabcdef0000 len=4 write=1 data=0x1; debug ec=brk;'; i=$((i + 1)); done)
-printf '\n%-40s %12s %12s %8s\n' "instructions per call (callgrind)" "no shim" "shim" "added"
-for row in "KVM_RUN, MMIO exit|kvm|$mmio" "KVM_RUN, MMIO/BRK exits (arm64-5.10)|kvm|$brk" \
-	   "KVM_RUN, system_event exit|kvm|$sysev" "FIONREAD on a pipe (non-KVM fd)|plain|"; do
-	label=${row%%|*}; rest=${row#*|}; kind=${rest%%|*}; sc=${rest#*|}
-	if [ "$kind" = kvm ]; then base=$emu with=$shim:$emu; else base="" with=$shim; fi
-	off=$(per_call "$kind" "$base" "$sc")
-	on=$(per_call "$kind" "$with" "$sc")
-	printf '%-40s %12s %12s %8s\n' "$label" "$off" "$on" "$((on - off))"
+ratio() { echo "$1 $2" | awk '{ if ($2 > 0) printf "%.1f", $1 / $2; else print "-" }'; }
+
+printf '%-44s %10s %10s %8s\n' "wall time ($n calls, median of 5)" "no shim" "shim" ratio
+k_off=$(wall kvm arm64-5.10 arm64 "$emu" "$mmio")
+k_on=$(wall kvm arm64-5.10 arm64 "$shim:$emu" "$mmio")
+p_off=$(wall plain x86_64-6.1 x86_64 "" "")
+p_on=$(wall plain x86_64-6.1 x86_64 "$shim" "")
+printf '%-44s %7s ns %7s ns %8s\n' "KVM_RUN, arm64 MMIO exit (emulator)" "$k_off" "$k_on" "$(ratio "$k_on" "$k_off")"
+printf '%-44s %7s ns %7s ns %8s\n' "FIONREAD on a pipe (non-KVM fd)" "$p_off" "$p_on" "$(ratio "$p_on" "$p_off")"
+
+command -v valgrind >/dev/null 2>&1 || { echo "(valgrind not installed: no instruction counts)"; [ -z "$check" ] || exit 1; exit 0; }
+printf '\n%-44s %8s %8s %8s %8s %8s %6s\n' "instructions per call (callgrind)" "none" "+bare" "+shim" "bare" "shim" ratio
+fail=0
+for row in "arm64_mmio|KVM_RUN, arm64 MMIO write exit (5.10)|kvm|arm64-5.10|arm64|$mmio" \
+	   "arm64_brk|KVM_RUN, arm64 MMIO read + BRK (5.10)|kvm|arm64-5.10|arm64|$brk" \
+	   "x86_io|KVM_RUN, x86 IO out exit (6.1)|kvm|x86_64-6.1|x86_64|$io" \
+	   "plain|FIONREAD on a pipe (non-KVM fd)|plain|x86_64-6.1|x86_64|"; do
+	key=${row%%|*}; rest=${row#*|}; label=${rest%%|*}; rest=${rest#*|}
+	kind=${rest%%|*}; rest=${rest#*|}; prof=${rest%%|*}; rest=${rest#*|}; arch=${rest%%|*}; sc=${rest#*|}
+	if [ "$kind" = kvm ]; then base=$emu with=$shim:$emu withbare=$bare:$emu; else base="" with=$shim withbare=$bare; fi
+	off=$(per_call "$kind" "$prof" "$arch" "$base" "$sc")
+	b_on=$(per_call "$kind" "$prof" "$arch" "$withbare" "$sc")
+	on=$(per_call "$kind" "$prof" "$arch" "$with" "$sc")
+	added=$((on - off)); b_added=$((b_on - off))
+	printf '%-44s %8s %8s %8s %8s %8s %6s\n' "$label" "$off" "$b_on" "$on" "+$b_added" "+$added" "$(ratio "$added" "$b_added")"
+	echo "$key $added" >>"$results"
+	if [ -n "$check" ]; then
+		want=$(sed -n "s/^$key \([0-9]*\)$/\1/p" "$check")
+		if [ -z "$want" ]; then
+			echo "bench-check: $key has no committed figure in $check"; fail=1
+		elif [ "$added" -gt $((want * 120 / 100)) ]; then
+			echo "bench-check: $key adds $added instructions per call, more than 20 % over the committed $want"; fail=1
+		fi
+	fi
 done
+echo "(figures in $results)"
+[ -z "$check" ] || { [ $fail = 0 ] && echo "bench-check: every count within 20 % of $check"; }
+exit $fail
