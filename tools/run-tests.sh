@@ -6,6 +6,9 @@
 #   cross     the aarch64 cross build (the library runs on real arm64 kernels)
 #   real      make check-real: Debian's arm64 and x86_64 kernels 5.10, 6.1 and
 #             6.12 booted under QEMU, the shim against real exits
+#   real-vmm  make check-real-vmm: Debian's QEMU booting Linux on those kernels
+#   bench     make bench-check: callgrind counts against tools/bench-baseline.txt
+#   deploy    make check-deploy: libvirtd and systemd with the shim
 #   package   Debian packages built, linted, installed and run (when present)
 # Set KVMRC_SKIP="real package" (space separated) to leave steps out.
 # The last line is "N passed, N failed" over the steps; exit 0 only if none failed.
@@ -60,11 +63,29 @@ run_real() {
 	(cd _build && KVMRC_REALKVM_SHIM=required KVMRC_REALKVM_STRICT=1 timeout 900 make -s check-real)
 }
 
+run_real_vmm() {
+	# Debian 12's QEMU booting Linux on real KVM inside each real kernel,
+	# without and with the shim (tests/realvmm); every QEMU is bounded
+	(cd _build && timeout 1800 make -s check-real-vmm)
+}
+run_bench() {
+	# callgrind counts (repeatable under load): more than 20 % over the
+	# committed figures fails
+	(cd _build && make -s bench-check)
+}
+run_deploy() {
+	# libvirtd and systemd, started by the test in private namespaces
+	(cd _build && timeout 900 make -s check-deploy)
+}
+
 step check run_check
 step distcheck run_distcheck
 step cross run_cross
 [ -x tools/ci-cross-test.sh ] && step cross-tests tools/ci-cross-test.sh
 step real run_real
+step real-vmm run_real_vmm
+step bench run_bench
+step deploy run_deploy
 [ -x tools/ci-package.sh ] && step package tools/ci-package.sh
 echo "steps: $passed passed, $failed failed, $skipped skipped"
 echo "$passed passed, $failed failed"
