@@ -8,6 +8,8 @@
  *   PAIR <cfg> <timeout-seconds> <qemu argv...>      plain, then with the shim
  *   CONTROL <cfg> <timeout-seconds> <qemu argv...>   plain, then with a broken
  *                                                    preload (/lib/libbadmmio.so)
+ *   WRAP <cfg> <timeout-seconds> <qemu argv...>      plain, then through the
+ *                                                    wrapper, /usr/bin/kvmrun-compat
  *
  * Leading NAME=value words before the QEMU path go to the environment of
  * the run with the shim (e.g. KVMRUN_COMPAT_LOG_LEVEL=debug to diagnose).
@@ -44,6 +46,7 @@
 #define MAX_ARGS 96
 #define SHIM "/lib/libkvmrun-compat-preload.so"
 #define BAD "/lib/libbadmmio.so"
+#define WRAPPER "/usr/bin/kvmrun-compat"
 
 static void say(const char *fmt, ...)
 {
@@ -173,10 +176,19 @@ static void run_qemu(const char *kind, const char *cfg, int timeout, char **argv
 			     "KVMRUN_COMPAT_LOG_LEVEL=warn", NULL };
 	for (int e = 5; e < 15 && *argv && strchr(*argv, '=') && **argv != '/'; e++)
 		env_on[e] = *argv++;
+	int wrap = shim && strcmp(kind, "WRAP") == 0;
+	if (wrap) {
+		/* the wrapper sets LD_PRELOAD itself, to the file this names */
+		env_on[2] = "KVMRUN_COMPAT_LIBRARY=" SHIM;
+	}
 	char *args[MAX_ARGS + 1];
 	int n = 0;
-	for (; argv[n] && n < MAX_ARGS; n++) {
-		char *a = argv[n], *at = strstr(a, "@HVC@");
+	if (wrap) {
+		args[n++] = WRAPPER;
+		args[n++] = "--";
+	}
+	for (int j = 0; argv[j] && n < MAX_ARGS; j++, n++) {
+		char *a = argv[j], *at = strstr(a, "@HVC@");
 		if (at) {
 			static char buf[MAX_ARGS][256];
 			snprintf(buf[n], sizeof buf[n], "%.*s%s%s", (int)(at - a), a, hvc, at + 5);
@@ -284,7 +296,7 @@ static void run_line(char *line)
 	if (only[0] && !strstr(only, key))
 		return;
 	int timeout = atoi(argv[2]);
-	int tries = strcmp(kind, "PAIR") == 0 ? 2 : 1;
+	int tries = strcmp(kind, "CONTROL") == 0 ? 1 : 2;
 	for (int t = 1; t <= tries; t++) {
 		struct run_result a = { 0 }, b = { 0 };
 		run_qemu(kind, cfg, timeout, argv + 3, 0, t, &a);

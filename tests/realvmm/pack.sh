@@ -4,7 +4,8 @@
 #                       the control preload, /init (l1-init.c); one per arch
 #   l1-<pkg>.cpio.gz    that plus the kvm modules of the kernel, the L2
 #                       kernel and initramfs, the virtio disk and /runs
-# Uses: $work $cache $kcache $here $configs $control $l2_timeout SHIM_LIB log().
+# Uses: $work $cache $kcache $here $configs $control $wrapper $l2_timeout SHIM_LIB
+# WRAPPER_BIN log().
 
 # directories searched for a NEEDED library, per arch
 libdirs_of() {
@@ -47,6 +48,8 @@ pack_qemu_root() { # arch
 	pack_needed "$a" "$qemu" "$root" || return 1
 	cp -L "${SHIM_LIB[$a]}" "$root/lib/libkvmrun-compat-preload.so" || return 1
 	pack_needed "$a" "$root/lib/libkvmrun-compat-preload.so" "$root" || return 1
+	cp -L "${WRAPPER_BIN[$a]}" "$root/usr/bin/kvmrun-compat" &&
+		pack_needed "$a" "$root/usr/bin/kvmrun-compat" "$root" || return 1
 	cp "$work/$a/libbadmmio.so" "$root/lib/" && pack_needed "$a" "$root/lib/libbadmmio.so" "$root" || return 1
 	if [ "$a" = x86_64 ]; then
 		# microvm: qboot and the DMA linux loader; pvh.bin and kvmvapic.bin
@@ -109,6 +112,9 @@ pack_kernel() { # arch pkg
 		for cfg in $configs; do
 			echo "PAIR $cfg $l2_timeout ${KVMRC_REALVMM_SHIM_ENV:+$KVMRC_REALVMM_SHIM_ENV }$(qemu_args "$a" "$cfg")"
 		done
+		case " $wrapper " in
+		*" $(series_of "$pkg") "*) echo "WRAP wrapper $l2_timeout $(qemu_args "$a" base)" ;;
+		esac
 		case " $control " in
 		*" $(series_of "$pkg") "*) echo "CONTROL control $l2_timeout $(qemu_args "$a" base)" ;;
 		esac

@@ -30,6 +30,8 @@
 #   KVMRC_REALVMM_CONFIGS     default "base smp2 sandbox"
 #   KVMRC_REALVMM_CONTROL     kernels (series) that also run the control,
 #                        default "6.1"; "none" for no control
+#   KVMRC_REALVMM_WRAPPER     kernels (series) that also run QEMU through the
+#                        kvmrun-compat wrapper, default "6.12"; "none"
 #   KVMRC_REALVMM_SERIES      only these kernel series, e.g. "6.1 6.12"
 #   KVMRC_REALVMM_SHIM_ENV    NAME=value words for the runs with the shim,
 #                        e.g. KVMRUN_COMPAT_LOG_LEVEL=debug (then stderr differs)
@@ -64,6 +66,7 @@ jobs=${KVMRC_REALVMM_JOBS:-2}
 l2_timeout=${KVMRC_REALVMM_L2_TIMEOUT:-90}
 configs=${KVMRC_REALVMM_CONFIGS:-base smp2 sandbox}
 control=${KVMRC_REALVMM_CONTROL:-6.1}
+wrapper=${KVMRC_REALVMM_WRAPPER:-6.12}
 t_start=$(date +%s)
 
 log() { echo "realvmm: $*"; }
@@ -104,7 +107,7 @@ log "kernels and packages ready ($(elapsed))"
 # ------------------------------------------------------------- 2. build
 CFLAGS_T="-O2 -g0 -Wall -Wextra"
 declare -A CC_FOR=([x86_64]=gcc [arm64]=aarch64-linux-gnu-gcc)
-declare -A SHIM_LIB
+declare -A SHIM_LIB WRAPPER_BIN
 find_shim() { # dir: the preload library (older trees: libkvmrun-compat.so.0 was both)
 	local f
 	for f in "$1/.libs/libkvmrun-compat-preload.so" "$1/.libs/libkvmrun-compat.so.0"; do
@@ -124,7 +127,14 @@ if echo " $archs " | grep -q ' arm64 '; then
 			die "arm64 cross build of the shim failed (log: $work/build-arm64-shim.log)"
 		SHIM_LIB[arm64]=$(find_shim "$bd") || die "no arm64 shim in $bd"
 	fi
+	if [ ! -x "$bd/tools/kvmrun-compat" ]; then
+		make -C "$bd" -j2 tools/kvmrun-compat >>"$work/build-arm64-shim.log" 2>&1 ||
+			die "arm64 cross build of the wrapper failed (log: $work/build-arm64-shim.log)"
+	fi
+	WRAPPER_BIN[arm64]=$bd/tools/kvmrun-compat
 fi
+WRAPPER_BIN[x86_64]=$top_builddir/tools/kvmrun-compat
+[ -x "${WRAPPER_BIN[x86_64]}" ] || die "no ${WRAPPER_BIN[x86_64]} (run make first)"
 for a in $archs; do
 	mkdir -p "$work/$a"
 	${CC_FOR[$a]} -static $CFLAGS_T -o "$work/$a/l1-init" "$here/l1-init.c" || die "cannot build $a l1-init"
