@@ -31,6 +31,7 @@
 #include "exits.h"
 #include "fdtable.h"
 #include "log.h"
+#include "real.h"
 #include "shim.h"
 
 uintptr_t *kvmrc_fdt_slots;
@@ -58,7 +59,7 @@ static void after_fork_child(void)
 			continue;
 		uint8_t *page = v->page;
 		__atomic_store_n(&v->page, NULL, __ATOMIC_RELEASE);
-		syscall(SYS_munmap, page, v->page_len);
+		munmap(page, v->page_len);
 	}
 }
 
@@ -107,7 +108,7 @@ static void vcpu_free(struct kvmrc_vcpu *v)
 	kvmrc_stats_retire(v);
 	v->page = NULL;
 	if (page)
-		syscall(SYS_munmap, page, v->page_len);
+		munmap(page, v->page_len); /* not interposed */
 	v->vm = NULL;
 	kvmrc_fdt_vm_put(vm);
 	__atomic_store_n(&v->in_use, 0, __ATOMIC_RELEASE);
@@ -211,7 +212,11 @@ static uint8_t *map_run(int fd, size_t *len)
 	if (!pg)
 		pg = 4096;
 	*len = pg > KVMRC_RUN_SIZE_S390 ? pg : (KVMRC_RUN_SIZE_S390 + pg - 1) / pg * pg;
-	void *p = (void *)syscall(SYS_mmap, NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	/* through the next mmap, not our own wrapper (this fd is not tracked
+	 * yet) nor a raw system call (sanitizers must see the mapping come and go) */
+	void *p = kvmrc_real_ready() && kvmrc_real.mmap
+		? kvmrc_real.mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
+		: (void *)syscall(SYS_mmap, NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED) {
 		kvmrc_log(KVMRC_LOG_WARN, "cannot map kvm_run of vCPU fd %d (%s); its exits are passed through",
 			  fd, strerror(errno));

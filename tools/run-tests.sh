@@ -8,6 +8,7 @@
 #             6.12 booted under QEMU, the shim against real exits
 #   real-vmm  make check-real-vmm: Debian's QEMU booting Linux on those kernels
 #   bench     make bench-check: callgrind counts against tools/bench-baseline.txt
+#   soak      make soak and make soak-tsan (ThreadSanitizer), bounded to 60 s each
 #   deploy    make check-deploy: libvirtd and systemd with the shim
 #   package   Debian packages built, linted, installed and run (when present)
 # Set KVMRC_SKIP="real package" (space separated) to leave steps out.
@@ -73,6 +74,11 @@ run_bench() {
 	# committed figures fails
 	(cd _build && make -s bench-check)
 }
+run_soak() {
+	# 64 vCPU threads under fd, mapping and fork churn, every exit checked;
+	# then the same with the shim under ThreadSanitizer (no report allowed)
+	(cd _build && make -s soak SOAK_SECONDS=60 && make -s soak-tsan SOAK_SECONDS=60)
+}
 run_deploy() {
 	# libvirtd and systemd, started by the test in private namespaces
 	(cd _build && timeout 900 make -s check-deploy)
@@ -85,6 +91,7 @@ step cross run_cross
 step real run_real
 step real-vmm run_real_vmm
 step bench run_bench
+step soak run_soak
 step deploy run_deploy
 [ -x tools/ci-package.sh ] && step package tools/ci-package.sh
 echo "steps: $passed passed, $failed failed, $skipped skipped"
