@@ -6,7 +6,7 @@ pkgs="build-essential autoconf automake libtool pkg-config libcriterion-dev libs
 for job in "$@"; do
 	case $job in
 	demo) ;;
-	test) pkgs="$pkgs gcc-aarch64-linux-gnu libc6-dev-arm64-cross clang xz-utils python3 prometheus valgrind" ;; # prometheus: promtool; valgrind: bench-check
+	test) pkgs="$pkgs gcc-aarch64-linux-gnu libc6-dev-arm64-cross clang xz-utils python3 prometheus valgrind strace" ;; # prometheus: promtool; valgrind: bench-check
 	real) pkgs="$pkgs qemu-system-arm qemu-system-x86 gcc-aarch64-linux-gnu libc6-dev-arm64-cross cpio xz-utils zstd" ;;
 	pkg) pkgs="$pkgs debhelper dpkg-dev lintian fakeroot" ;;
 	cross) pkgs="$pkgs gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user" ;;
