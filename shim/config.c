@@ -166,6 +166,19 @@ int kvmrc_config_set(struct kvmrc_config *cfg, const char *key, const char *v,
 			cfg->stats_format = KVMRC_STATS_PROMETHEUS;
 		else
 			goto bad;
+	} else if (!strcasecmp(key, "POISON")) {
+		/* 1/on: 0xa5; a byte value; 0/off: zeros (the default) */
+		char *end;
+		unsigned long n;
+		int on;
+		if (!parse_bool(v, &on)) {
+			cfg->poison = on ? 0xa5 : 0;
+		} else {
+			n = strtoul(v, &end, 0);
+			if (!*v || *end || v[0] == '-' || n > 255)
+				goto bad;
+			cfg->poison = (int)n;
+		}
 	} else if (!strcasecmp(key, "STATS_INTERVAL")) {
 		char *end;
 		int saved = errno, range;

@@ -23,6 +23,7 @@ struct kvmrc_config {
 	int active;                        /* 0: pass everything through untouched */
 	int strict;                        /* refuse to run instead of failing open */
 	int excluded;                      /* ONLY_CMDS/SKIP_CMDS leave this program alone */
+	int poison;                        /* byte for unwritten exit bytes (POISON), 0: zero */
 	enum kvmrun_compat_arch arch;      /* whose kvm_run layout the kernel speaks */
 	enum kvmrc_fail_entry_policy fail_entry;
 	enum kvmrc_log_level log_level;

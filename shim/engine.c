@@ -13,6 +13,7 @@
 #include "exits.h"
 #include "kver.h"
 #include "layout.h"
+#include "scrub.h"
 
 
 /* first rule index + count per (arch, exit reason); slot KVMRC_MAX_EXIT holds
@@ -137,6 +138,14 @@ static inline int any_nonzero(const uint8_t *p, unsigned int n)
 	return acc != 0;
 }
 
+static int all_bytes(const uint8_t *p, unsigned int n, uint8_t v)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (p[i] != v)
+			return 0;
+	return 1;
+}
+
 /* Returns 1 when a byte changed. */
 static inline __attribute__((always_inline)) int act(const struct kvmrc_rule *r, uint8_t *run)
 {
@@ -144,11 +153,15 @@ static inline __attribute__((always_inline)) int act(const struct kvmrc_rule *r,
 	uint32_t v;
 
 	switch (r->action) {
-	case KVMRC_ACT_ZERO:
-		if (!any_nonzero(p, r->size))
+	case KVMRC_ACT_ZERO: {
+		/* union bytes take the scrub's fill (the poison byte, if asked);
+		 * header fields such as flags are always 0 */
+		uint8_t f = r->offset >= kvmrc_union_off(r->arch) ? kvmrc_scrub_fill : 0;
+		if (f == 0 ? !any_nonzero(p, r->size) : all_bytes(p, r->size, f))
 			return 0;
-		memset(p, 0, r->size);
+		memset(p, f, r->size);
 		return 1;
+	}
 	case KVMRC_ACT_CLAMP_U32:
 		v = load_u32(p);
 		if (v <= r->action_arg)

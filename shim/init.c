@@ -13,6 +13,7 @@
 #include "config.h"
 #include "engine.h"
 #include "real.h"
+#include "scrub.h"
 #include "shim.h"
 
 int kvmrc_initialized;
@@ -53,6 +54,7 @@ void kvmrc_init(void)
 	kvmrc_real_resolve();
 	kvmrc_engine_init();
 	int problems = kvmrc_config_load();
+	kvmrc_scrub_fill = (uint8_t)kvmrc_cfg.poison; /* before any vCPU exists */
 	kvmrc_log_setup(kvmrc_cfg.log_target, kvmrc_cfg.log_path, kvmrc_cfg.log_level);
 	kvmrc_log_flush();
 	if (problems && kvmrc_cfg.strict) {

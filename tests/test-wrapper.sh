@@ -8,7 +8,7 @@ vmm=$top_builddir/tools/demo-vmm
 KVMRUN_COMPAT_LIBRARY=$KVMRC_SHIM
 export KVMRUN_COMPAT_LIBRARY
 # settings of the caller must not leak into the checks
-for v in MODE STRICT ARCH FAIL_ENTRY LOG LOG_LEVEL STATS ONLY_CMDS SKIP_CMDS CONFIG; do
+for v in MODE STRICT ARCH FAIL_ENTRY LOG LOG_LEVEL STATS ONLY_CMDS SKIP_CMDS CONFIG POISON; do
 	unset "KVMRUN_COMPAT_$v"
 done
 scenario='mmio addr=0xabcdef0000 len=8 write=1 data=0x1122334455667788; debug ec=brk'
@@ -39,6 +39,20 @@ l=$(debug_line)
 expect_status 0 "demo VMM with the emulator alone" emu "$vmm"
 l=$(debug_line)
 [ "$(field "$l" hsr_high)" = 0x000000ab ] && ok "without the wrapper hsr_high is stale (0xab)" || no "stale value" "$l"
+
+# --- --poison: what a careless VMM reads where the kernel wrote nothing ---------
+expect_status 0 "--poison" emu "$kc" --arch arm64 --poison "$vmm"
+l=$(debug_line)
+[ "$(field "$l" hsr_high)" = 0xa5a5a5a5 ] && [ "$(field "$l" far)" = 0xa5a5a5a5a5a5a5a5 ] &&
+	[ "$(field "$l" careful_hsr_high)" = ignored ] &&
+	ok "--poison: the careless read of hsr_high and far sees 0xa5, the careful VMM ignores hsr_high" ||
+	no "--poison" "$l"
+expect_status 0 "--poison=0x5a" emu "$kc" --arch arm64 --poison=0x5a "$vmm"
+[ "$(field "$(debug_line)" hsr_high)" = 0x5a5a5a5a ] && ok "--poison=0x5a fills with 0x5a" || no "--poison=0x5a" "$(debug_line)"
+profile=arm64-6.1 expect_status 0 "--poison on 6.1" emu "$kc" --arch arm64 --poison "$vmm"
+[ "$(field "$(debug_line)" hsr_high)" = 0x00000000 ] && ok "--poison on 6.1: hsr_high the kernel wrote (0) is kept" ||
+	no "--poison on 6.1" "$(debug_line)"
+expect_status 125 "--poison=300" "$kc" --poison=300 -- true
 
 # --- stats -------------------------------------------------------------------
 expect_status 0 "--stats" emu "$kc" --arch=arm64 --stats "$t/stats.json" "$vmm"

@@ -42,6 +42,8 @@ static void usage(FILE *f)
 "  -S, --stats=FILE           write per-rule and per-vCPU counters as JSON at exit\n"
 "      --stats-format=FORMAT  json (default) or prometheus (textfile collector)\n"
 "      --stats-interval=SECS  also rewrite the stats file every SECS seconds\n"
+"      --poison[=BYTE]        fill exit bytes the kernel did not write with BYTE (0xa5)\n"
+"                             instead of zero: careless reads fail in VMM CI\n"
 "      --only-cmds=NAME,...   act only in programs with these names\n"
 "      --skip-cmds=NAME,...   leave programs with these names alone\n"
 "  -c, --config=FILE          read FILE instead of %s/kvmrun-compat.conf\n"
@@ -149,6 +151,14 @@ static int set_opt(int c, const char *v, int *strict)
 		if (!one_of(v, formats))
 			return bad("stats-format", v, "json or prometheus");
 		key = "STATS_FORMAT";
+		break;
+	}
+	case 'P': {
+		char *end;
+		unsigned long n = strtoul(v, &end, 0);
+		if (!*v || *end || v[0] == '-' || n > 255)
+			return bad("poison", v, "a byte, 0 to 255 (0xa5 when given without a value)");
+		key = "POISON";
 		break;
 	}
 	case 'I':
@@ -264,6 +274,7 @@ int main(int argc, char **argv)
 		{ "stats", required_argument, NULL, 'S' },
 		{ "stats-format", required_argument, NULL, 'F' },
 		{ "stats-interval", required_argument, NULL, 'I' },
+		{ "poison", optional_argument, NULL, 'P' },
 		{ "only-cmds", required_argument, NULL, 'O' },
 		{ "skip-cmds", required_argument, NULL, 'K' },
 		{ "config", required_argument, NULL, 'c' },
@@ -317,7 +328,7 @@ int main(int argc, char **argv)
 		default:
 			if (c == 'a')
 				o.arch = optarg;
-			r = set_opt(c, optarg, &strict);
+			r = set_opt(c, c == 'P' && !optarg ? "0xa5" : optarg, &strict);
 			if (r)
 				return r;
 		}
