@@ -237,9 +237,13 @@ static void emit(struct batch *b, enum kvmrc_log_level level, const char *msg)
 	    level > __atomic_load_n(&log_level, __ATOMIC_RELAXED))
 		return;
 	if (log_target == KVMRC_LOG_TO_SYSLOG) {
+		/* the VMM's pid in the text: openlog(LOG_PID) would change the
+		 * VMM's own syslog ident and options */
+		if (!cached_pid)
+			cached_pid = (int)syscall(SYS_getpid);
 		escape(line, msg, line_size);
 		syslog(level <= KVMRC_LOG_ERROR ? LOG_ERR : level == KVMRC_LOG_WARN ? LOG_WARNING :
-		       level == KVMRC_LOG_INFO ? LOG_INFO : LOG_DEBUG, "kvmrun-compat: %s", line);
+		       level == KVMRC_LOG_INFO ? LOG_INFO : LOG_DEBUG, "kvmrun-compat[%d]: %s", cached_pid, line);
 		return;
 	}
 	if (log_target == KVMRC_LOG_TO_FILE && b->failed) {

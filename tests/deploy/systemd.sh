@@ -289,12 +289,12 @@ for line in open(sys.argv[1]):
     except ValueError:
         continue
     m = e.get("MESSAGE", "")
-    if isinstance(m, str) and m.startswith("kvmrun-compat: vCPU 0: ") and e.get("_PID") == sys.argv[2]:
+    if isinstance(m, str) and m.startswith("kvmrun-compat[%s]: vCPU 0: " % sys.argv[2]) and e.get("_PID") == sys.argv[2]:
         n += 1
 sys.exit(0 if n >= 1 else 1)
 EOF
 }
-check "kvmrc-demo.service: the shim's 'vCPU 0' messages are in the journal with the VMM's pid ($npid)" journal_has
+check "kvmrc-demo.service: the shim's 'vCPU 0' messages are in the journal, the VMM's pid ($npid) in their text and _PID" journal_has
 stats=/var/lib/kvmrun-compat/kvmrc-demo/stats.json
 in_sd cat "$stats" >"$WORK/logs/stats-demo.json" 2>/dev/null
 check "kvmrc-demo.service: stats in the StateDirectory ($stats) name the VMM's pid and its vCPU" \
