@@ -19,7 +19,7 @@
 #   KVMRC_REALKVM_WORK   scratch/build dir (default <top-builddir>/tests/realkvm/work)
 #   KVMRC_REALKVM_SHIM   auto (default: with shim when it builds), off, required
 #   KVMRC_REALKVM_JOBS   QEMU guests booted in parallel (default 2)
-#   KVMRC_REALKVM_TIMEOUT  seconds per boot (default 180)
+#   KVMRC_REALKVM_TIMEOUT  seconds per boot (default 300)
 #   KVMRC_REALKVM_NO_INSTALL=1  never call apt-get install
 #   KVMRC_REALKVM_EMU_COMPARE  on (default): after the boots, compare the
 #                        emulator (tools/emu) with every kernel that booted
@@ -54,7 +54,7 @@ cache=${KVMRC_REALKVM_CACHE:-${HOME:-/root}/.cache/kvmrun-compat/realkvm}
 work=${KVMRC_REALKVM_WORK:-$top_builddir/tests/realkvm/work}
 shim_mode=${KVMRC_REALKVM_SHIM:-auto}
 jobs=${KVMRC_REALKVM_JOBS:-2}
-boot_timeout=${KVMRC_REALKVM_TIMEOUT:-180}
+boot_timeout=${KVMRC_REALKVM_TIMEOUT:-300}
 suites="bullseye bookworm trixie"
 t_start=$(date +%s)
 
