@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "preload.h"
 #include "vm-harness.h"
+#include "kvmrun-compat.h"
 
 #ifndef CLOSE_RANGE_UNSHARE
 #define CLOSE_RANGE_UNSHARE (1U << 1)
@@ -191,4 +192,29 @@ Test(robust, hundreds_of_adopted_vcpus_leave_room_for_new_vms)
 	int vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
 	cr_assert_geq(vcpu, 0);
 	cr_assert_eq(shim_vcpu_state(vcpu), 0, "a VM created after 300 adopted vCPUs is tracked from its creation");
+}
+
+/* KVM_RUN with an argument fails before entry (kvm_vcpu_ioctl: -EINVAL):
+ * nothing of kvm_run may change, a PMU-mismatch FAIL_ENTRY's genuine reason
+ * and cpu included, and no "KVM bug" is diagnosed. */
+Test(robust, a_kvm_run_that_never_entered_changes_nothing)
+{
+	struct vm v;
+	setenv("KVMEMU_PROFILE", "arm64-6.1", 1);
+	vm_start(&v, "pmu_mismatch cpu=3; debug ec=brk");
+	cr_assert_eq(ioctl(v.vcpu, KVM_RUN, 0), 0);
+	cr_assert_eq(v.run->exit_reason, KVM_EXIT_FAIL_ENTRY);
+	uint64_t reason = v.run->fail_entry.hardware_entry_failure_reason;
+	uint32_t cpu = v.run->fail_entry.cpu;
+	cr_assert_eq(cpu, 3);
+	v.run->flags = 0xa5a5;
+	uint8_t before[2352];
+	memcpy(before, v.run, sizeof(before));
+	errno = 0;
+	cr_assert_eq(ioctl(v.vcpu, KVM_RUN, 1), -1);
+	cr_assert_eq(errno, EINVAL);
+	cr_assert_eq(memcmp(before, v.run, sizeof(before)), 0, "KVM_RUN with an argument changed kvm_run");
+	cr_assert_eq(v.run->fail_entry.hardware_entry_failure_reason, reason);
+	cr_assert_eq(shim_vcpu_state(v.vcpu), KVMRUN_COMPAT_FAIL_ENTRY_CPU_UNSUPPORTED,
+		     "the PMU mismatch stays the diagnosis");
 }
