@@ -123,7 +123,7 @@ KVMRC_EXPORT int kvmrun_compat_before_run(struct kvmrun_compat_vcpu *vcpu, void 
 
 	if (!a)
 		return -EINVAL;
-	memcpy(&a->before, (uint8_t *)run + 8, 4);
+	memcpy(&a->before, (uint8_t *)run + KVMRC_RUN_EXIT_REASON_OFFSET, 4);
 	kvmrc_scrub_before(&a->sc, run);
 	return 0;
 }

@@ -3,9 +3,11 @@
 #ifndef KVMRC_ENGINE_H
 #define KVMRC_ENGINE_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "kvmrun-compat.h"
+#include "kvmrun-compat-uapi.h"
 #include "rules.h"
 
 /* Builds the (arch, exit reason) -> rule index.  Idempotent, lock-free;
@@ -19,9 +21,9 @@ static inline unsigned int kvmrc_when_of(int ret, int err)
 		return KVMRC_WHEN_RET_OK;
 	if (ret != -1)
 		return 0;
-	if (err == 14 /* EFAULT */ || err == 133 /* EHWPOISON */)
+	if (err == EFAULT || err == EHWPOISON)
 		return KVMRC_WHEN_RET_EFAULT;
-	if (err == 22 /* EINVAL */)
+	if (err == EINVAL)
 		return KVMRC_WHEN_RET_EINVAL;
 	return 0;
 }
@@ -54,7 +56,7 @@ static inline int kvmrc_engine_apply(uint8_t *run, enum kvmrun_compat_arch arch,
 		return 0;
 	if (!(when & KVMRC_WHEN_BEFORE_RUN)) {
 		uint32_t reason;
-		__builtin_memcpy(&reason, run + 8, sizeof(reason)); /* exit_reason */
+		__builtin_memcpy(&reason, run + KVMRC_RUN_EXIT_REASON_OFFSET, sizeof(reason));
 		if (reason >= KVMRC_MAX_EXIT)
 			return 0;
 		slot = reason;

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 #include <linux/kvm.h>
+#include "kvmrun-compat-uapi.h"
 #include "fdtable.h"
 
 /* The last exit was an arm64 FAIL_ENTRY: exit_reason is marked before the
@@ -23,7 +24,7 @@ static inline int kvmrc_fail_entry_pending(const struct kvmrc_vcpu *v)
 static inline void kvmrc_fail_entry_before_run(struct kvmrc_vcpu *v, uint8_t *page)
 {
 	uint32_t unknown = KVM_EXIT_UNKNOWN;
-	memcpy(page + 8, &unknown, 4);
+	memcpy(page + KVMRC_RUN_EXIT_REASON_OFFSET, &unknown, 4);
 	v->sc.last_reason = KVM_EXIT_UNKNOWN;
 }
 
@@ -36,7 +37,7 @@ static inline int kvmrc_fail_entry_after_needed(const struct kvmrc_vcpu *v, cons
 		return 0;
 	if (r == -1)
 		return err == EINVAL || err == ENOEXEC;
-	memcpy(&reason, page + 8, 4);
+	memcpy(&reason, page + KVMRC_RUN_EXIT_REASON_OFFSET, 4);
 	return reason == KVM_EXIT_FAIL_ENTRY;
 }
 

@@ -49,7 +49,7 @@ int kvmrc_ioctl_run(int fd, IOCTL_REQUEST_TYPE req, void *arg)
 	}
 	if (kvmrc_fail_entry_pending(v))
 		kvmrc_fail_entry_before_run(v, page);
-	uint32_t before = kvmrc_load32(page + 8);
+	uint32_t before = kvmrc_load32(page + KVMRC_RUN_EXIT_REASON_OFFSET);
 	kvmrc_scrub_before(&v->sc, page);
 
 	int r = kvmrc_real.ioctl(fd, req, arg);
@@ -88,9 +88,8 @@ int kvmrc_ioctl_kvm(int fd, uint32_t nr, IOCTL_REQUEST_TYPE req, void *arg)
 	int r = kvmrc_real.ioctl(fd, req, arg);
 	int err = errno;
 
-	if (r < 0 || !kvmrc_cfg.active)
+	if (r < 0 || !kvmrc_cfg.active) /* active only once the configuration is read */
 		goto out;
-	kvmrc_init();
 
 	switch (nr) {
 	case KVM_CREATE_VM:

@@ -132,7 +132,7 @@ static inline uint32_t kvmrc_scrub_pending(const struct kvmrc_exit_desc *d, cons
 static inline void kvmrc_scrub_after(struct kvmrc_scrub *v, uint8_t *page, int r, int err,
 				     uint32_t before)
 {
-	uint32_t reason = kvmrc_load32(page + 8);
+	uint32_t reason = kvmrc_load32(page + KVMRC_RUN_EXIT_REASON_OFFSET);
 
 	if (r != 0 && reason == before)
 		return;
