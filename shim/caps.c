@@ -8,6 +8,7 @@
 #include <linux/kvm.h>
 #include "exits.h"
 #include "rules.h"
+#include "real.h"
 #include "shim.h"
 
 void kvmrc_caps_enabled(struct kvmrc_vm *vm, unsigned int cap)

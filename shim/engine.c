@@ -19,6 +19,7 @@
 /* first rule index + count per (arch, exit reason); slot KVMRC_MAX_EXIT holds
  * the before-run rules (exit reason KVMRC_EXIT_ANY). */
 struct kvmrc_span kvmrc_rule_index[KVMRC_NARCH][KVMRC_MAX_EXIT + 1];
+uint8_t kvmrc_scrub_fill; /* scrub.h; defined here, whose rules use it too */
 static int index_ready;
 
 void kvmrc_engine_init(void)

@@ -21,6 +21,7 @@
 #include "kvmrun-compat-uapi.h"
 #include "config.h"
 #include "failentry.h"
+#include "real.h"
 #include "shim.h"
 
 const char *kvmrun_compat_fail_entry_describe(int reason);

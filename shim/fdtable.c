@@ -99,13 +99,26 @@ void kvmrc_fdt_vm_put(struct kvmrc_vm *vm)
 		__atomic_store_n(&vm->in_use, 0, __ATOMIC_RELEASE);
 }
 
+struct kvmrc_fdt_retired kvmrc_fdt_retired;
+
+static void retire(const struct kvmrc_vcpu *v)
+{
+	for (unsigned int i = 0; i < KVMRC_MAX_RULES; i++) {
+		uint32_t h = __atomic_load_n(&v->hits[i], __ATOMIC_RELAXED);
+		if (h)
+			__atomic_add_fetch(&kvmrc_fdt_retired.hits[i], h, __ATOMIC_RELAXED);
+	}
+	__atomic_add_fetch(&kvmrc_fdt_retired.runs, __atomic_load_n(&v->runs, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
+	__atomic_add_fetch(&kvmrc_fdt_retired.vcpus, 1, __ATOMIC_RELAXED);
+}
+
 /* The last reference is gone: unmap, count, return to the pool. */
 static void vcpu_free(struct kvmrc_vcpu *v)
 {
 	struct kvmrc_vm *vm = v->vm;
 	uint8_t *page = v->page;
 
-	kvmrc_stats_retire(v);
+	retire(v);
 	v->page = NULL;
 	if (page)
 		munmap(page, v->page_len); /* not interposed */

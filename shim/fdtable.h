@@ -147,6 +147,14 @@ struct kvmrc_vcpu *kvmrc_fdt_adopt_vcpu(int fd, uint32_t id);
 /* Frees the objects whose last reference went inside KVM_RUN (off the hot path). */
 void kvmrc_fdt_reap(void);
 
+/* Counters of vCPUs whose objects were freed (all fds closed), for stats. */
+struct kvmrc_fdt_retired {
+	uint64_t hits[KVMRC_MAX_RULES];
+	uint64_t runs;
+	uint32_t vcpus;
+};
+extern struct kvmrc_fdt_retired kvmrc_fdt_retired;
+
 /* Iteration for stats: calls fn for each live vCPU. */
 void kvmrc_fdt_for_each_vcpu(void (*fn)(const struct kvmrc_vcpu *, void *), void *ctx);
 

@@ -28,11 +28,6 @@
 #define KVM_MISC_MAJOR 10
 #define KVM_MINOR 232
 
-int kvmrc_next_ioctl(int fd, unsigned long req, void *arg)
-{
-	return kvmrc_real.ioctl(fd, (IOCTL_REQUEST_TYPE)req, arg);
-}
-
 int kvmrc_ioctl_run(int fd, IOCTL_REQUEST_TYPE req, void *arg)
 {
 	uintptr_t slot = kvmrc_fdt_get(fd);

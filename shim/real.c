@@ -8,6 +8,8 @@
  * bootstrap never recurses and never depends on malloc.
  */
 #include <dlfcn.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include "real.h"
 
 struct kvmrc_real kvmrc_real;
@@ -15,6 +17,14 @@ static __thread int resolving;
 
 #define RESOLVE(field, name) \
 	kvmrc_real.field = (__typeof__(kvmrc_real.field))dlsym(RTLD_NEXT, name)
+
+/* The library's own KVM ioctls (capability probes, the FAIL_ENTRY register
+ * read) go to the next definition, never through our wrapper. */
+int kvmrc_next_ioctl(int fd, unsigned long req, void *arg)
+{
+	return kvmrc_real_ready() ? kvmrc_real.ioctl(fd, (IOCTL_REQUEST_TYPE)req, arg)
+				  : (int)syscall(SYS_ioctl, fd, req, arg);
+}
 
 int kvmrc_real_resolve(void)
 {

@@ -36,6 +36,9 @@ extern struct kvmrc_real kvmrc_real;
  * the caller then uses the raw system call. */
 int kvmrc_real_resolve(void);
 
+/* A KVM ioctl of the library's own, past every interposer above the next. */
+int kvmrc_next_ioctl(int fd, unsigned long req, void *arg);
+
 static inline int kvmrc_real_ready(void)
 {
 	return __atomic_load_n(&kvmrc_real.ioctl, __ATOMIC_ACQUIRE) != NULL || kvmrc_real_resolve();

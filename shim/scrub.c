@@ -7,7 +7,6 @@
 #include "kvmrun-compat-uapi.h"
 #include "scrub.h"
 
-uint8_t kvmrc_scrub_fill;
 
 /* Is union byte b (kvm_run offset) one of the pending exit's inputs? */
 static int kept(const struct kvmrc_scrub *v, unsigned int b)

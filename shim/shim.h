@@ -24,11 +24,8 @@ void kvmrc_after_mmap(size_t len, int flags, int fd, int64_t offset);
 void kvmrc_caps_probe(struct kvmrc_vm *vm, int vm_fd, int sys_fd);
 void kvmrc_caps_enabled(struct kvmrc_vm *vm, unsigned int cap);
 
-/* Raw ioctl that bypasses every wrapper above the next definition. */
-int kvmrc_next_ioctl(int fd, unsigned long req, void *arg);
 
 /* Stats (stats.c). */
-void kvmrc_stats_retire(const struct kvmrc_vcpu *v); /* a vCPU object is being freed */
 void kvmrc_stats_write(void);
 void kvmrc_stats_start_periodic(void); /* STATS_INTERVAL: rewrites from the log drain thread */
 

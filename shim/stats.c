@@ -28,21 +28,8 @@
 #include "config.h"
 #include "shim.h"
 
-/* Counters of vCPUs whose objects were freed (all fds closed, unmapped). */
-static uint64_t retired_hits[KVMRC_MAX_RULES];
-static uint64_t retired_runs;
-static uint32_t retired_vcpus;
-
-void kvmrc_stats_retire(const struct kvmrc_vcpu *v)
-{
-	for (unsigned int i = 0; i < KVMRC_MAX_RULES; i++) {
-		uint32_t h = __atomic_load_n(&v->hits[i], __ATOMIC_RELAXED);
-		if (h)
-			__atomic_add_fetch(&retired_hits[i], h, __ATOMIC_RELAXED);
-	}
-	__atomic_add_fetch(&retired_runs, __atomic_load_n(&v->runs, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
-	__atomic_add_fetch(&retired_vcpus, 1, __ATOMIC_RELAXED);
-}
+/* Counters of vCPUs whose objects were freed are kept by the fd table
+ * (kvmrc_fdt_retired), which frees them. */
 
 struct writer {
 	int fd;
@@ -119,13 +106,13 @@ static void stats_json(struct writer *w)
 	    PACKAGE_VERSION, (long)getpid(), kvmrun_compat_arch_name(kvmrc_cfg.arch));
 	kvmrc_fdt_for_each_vcpu(one_vcpu, w);
 	put(w, "\n  ],\n  \"retired_vcpus\": %u,\n  \"retired_runs\": %llu,\n  \"rules\": {",
-	    __atomic_load_n(&retired_vcpus, __ATOMIC_RELAXED),
-	    (unsigned long long)__atomic_load_n(&retired_runs, __ATOMIC_RELAXED));
+	    __atomic_load_n(&kvmrc_fdt_retired.vcpus, __ATOMIC_RELAXED),
+	    (unsigned long long)__atomic_load_n(&kvmrc_fdt_retired.runs, __ATOMIC_RELAXED));
 	const char *sep = "";
 	for (unsigned int i = 0; i < kvmrc_rule_count && i < KVMRC_MAX_RULES; i++) {
 		if (kvmrc_rules[i].arch != kvmrc_cfg.arch)
 			continue; /* only the rules that can act in this process */
-		uint64_t total = w->totals[i] + __atomic_load_n(&retired_hits[i], __ATOMIC_RELAXED);
+		uint64_t total = w->totals[i] + __atomic_load_n(&kvmrc_fdt_retired.hits[i], __ATOMIC_RELAXED);
 		put(w, "%s\n    \"%s\": %llu", sep, kvmrc_rules[i].name, (unsigned long long)total);
 		sep = ",";
 	}
@@ -186,14 +173,14 @@ static void stats_prometheus(struct writer *w)
 	for (unsigned int i = 0; i < kvmrc_rule_count && i < KVMRC_MAX_RULES; i++) {
 		if (kvmrc_rules[i].arch != kvmrc_cfg.arch)
 			continue;
-		uint64_t total = w->totals[i] + __atomic_load_n(&retired_hits[i], __ATOMIC_RELAXED);
+		uint64_t total = w->totals[i] + __atomic_load_n(&kvmrc_fdt_retired.hits[i], __ATOMIC_RELAXED);
 		put(w, "kvmrun_compat_rule_changes_total{rule=\"%s\",arch=\"%s\",%s} %llu\n", kvmrc_rules[i].name,
 		    arch, labels, (unsigned long long)total);
 	}
 	put(w, "# HELP kvmrun_compat_kvm_runs_total KVM_RUN calls on vCPUs the library tracks.\n"
 	       "# TYPE kvmrun_compat_kvm_runs_total counter\n"
 	       "kvmrun_compat_kvm_runs_total{%s} %llu\n", labels,
-	    (unsigned long long)(p.runs + __atomic_load_n(&retired_runs, __ATOMIC_RELAXED)));
+	    (unsigned long long)(p.runs + __atomic_load_n(&kvmrc_fdt_retired.runs, __ATOMIC_RELAXED)));
 	put(w, "# HELP kvmrun_compat_vcpus vCPUs the library tracks now.\n"
 	       "# TYPE kvmrun_compat_vcpus gauge\n"
 	       "kvmrun_compat_vcpus{%s} %u\n", labels, p.vcpus);
