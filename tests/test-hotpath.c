@@ -30,11 +30,10 @@ __attribute__((constructor(101))) static void hotpath_config(void)
 	setenv("KVMRUN_COMPAT_FAIL_ENTRY", "exit", 0);
 }
 
-static void vcpu_thread_body(void)
+/* One vCPU of the scenario in KVMEMU_SCENARIO, before any filter; exits 10
+ * when that fails. */
+static int start_vcpu(struct kvm_run **run)
 {
-	setenv("KVMEMU_SCENARIO", "mmio addr=0xabcdef0000 len=4 write=0; debug ec=brk; "
-				  "mmio addr=0x12340000 len=8 write=1 data=0x55; debug ec=softstep; "
-				  "internal_error; debug ec=watchpt far=0x1000", 1);
 	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	int vm = ioctl(kvm, KVM_CREATE_VM, 0);
 	int vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
@@ -42,9 +41,20 @@ static void vcpu_thread_body(void)
 	ioctl(vm, KVMRC_ARM_PREFERRED_TARGET, &init);
 	ioctl(vcpu, KVMRC_ARM_VCPU_INIT, &init);
 	size_t size = (size_t)ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
-	struct kvm_run *run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
-	if (kvm < 0 || vm < 0 || vcpu < 0 || run == MAP_FAILED)
+	struct kvm_run *r = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	if (kvm < 0 || vm < 0 || vcpu < 0 || r == MAP_FAILED)
 		_exit(10);
+	*run = r;
+	return vcpu;
+}
+
+static void vcpu_thread_body(void)
+{
+	setenv("KVMEMU_SCENARIO", "mmio addr=0xabcdef0000 len=4 write=0; debug ec=brk; "
+				  "mmio addr=0x12340000 len=8 write=1 data=0x55; debug ec=softstep; "
+				  "internal_error; debug ec=watchpt far=0x1000", 1);
+	struct kvm_run *run;
+	int vcpu = start_vcpu(&run);
 	/* warm up: the first KVM_RUN of a process may do one-time work */
 	ioctl(vcpu, KVM_RUN, 0);
 
@@ -89,16 +99,8 @@ Test(hotpath, kvm_run_makes_no_system_call_of_its_own)
 static void failentry_body(void)
 {
 	setenv("KVMEMU_SCENARIO", "aarch32_el0", 1);
-	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	int vm = ioctl(kvm, KVM_CREATE_VM, 0);
-	int vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
-	struct kvmrc_arm64_vcpu_init init = { 0 };
-	ioctl(vm, KVMRC_ARM_PREFERRED_TARGET, &init);
-	ioctl(vcpu, KVMRC_ARM_VCPU_INIT, &init);
-	size_t size = (size_t)ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
-	struct kvm_run *run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
-	if (kvm < 0 || vm < 0 || vcpu < 0 || run == MAP_FAILED)
-		_exit(10);
+	struct kvm_run *run;
+	int vcpu = start_vcpu(&run);
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 0);
 	seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(exit_group), 0);
