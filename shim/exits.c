@@ -64,6 +64,7 @@ const struct kvmrc_write kvmrc_writes[] = {
 	W(X86, KVM_EXIT_EXCEPTION, KVMRC_W_ALWAYS, L_U, 8, "W14"),
 	W(X86, KVM_EXIT_IO, KVMRC_W_ALWAYS, L_U, 16, "W1"),
 	W(X86, KVM_EXIT_HYPERCALL, KVMRC_W_ALWAYS, L_U, 32, "W2"),               /* nr, args[0..2] */
+	WC(X86, KVM_EXIT_HYPERCALL, KVMRC_W_FACT, L_HYPERCALL_RET, 8, 0, KVMRC_FACT_X86_HYPERCALL_RET_ZERO, "W2"),
 	W(X86, KVM_EXIT_HYPERCALL, KVMRC_W_MAYBE, L_HYPERCALL_FLAGS, 8, "W2"),   /* longmode/flags; SNP never */
 	W(X86, KVM_EXIT_DEBUG, KVMRC_W_ALWAYS, L_U, 4, "W3"),                    /* exception */
 	W(X86, KVM_EXIT_DEBUG, KVMRC_W_ALWAYS, L_U + 8, 8, "W3"),                /* pc */

@@ -34,6 +34,7 @@ enum kvmrc_w_cond {
 	KVMRC_W_U64_EQ,         /* u64 at `at` == arg */
 	KVMRC_W_FLAG,           /* run->flags & arg */
 	KVMRC_W_CAP,            /* capability arg present or enabled (dates the kernel) */
+	KVMRC_W_FACT,           /* the running kernel has fix arg (enum kvmrc_fact, kver.h) */
 };
 
 struct kvmrc_input {

@@ -18,6 +18,11 @@ const struct kvmrc_fix kvmrc_fixes[KVMRC_FACT_COUNT] = {
 		.commit = "KVM: arm/arm64: Cleanup MMIO handling (virt/kvm/arm/mmio.c -> arch/arm64/kvm/mmio.c)",
 		.mainline = KVMRC_KV(5, 6, 0),
 	},
+	[KVMRC_FACT_X86_HYPERCALL_RET_ZERO] = {
+		.what = "x86 KVM_EXIT_HYPERCALL exits write hypercall.ret = 0",
+		.commit = "9a1dfeff4414 (ledger W2, X13)",
+		.mainline = KVMRC_KV(6, 14, 0),
+	},
 };
 
 uint32_t kvmrc_kver;

@@ -16,6 +16,7 @@ enum kvmrc_fact {
 	KVMRC_FACT_ARM64_WATCHPT_FAR = 1,  /* watchpoint exits report the watched address in far */
 	KVMRC_FACT_ARM64_MMIO_FROM_ESR,    /* MMIO completion takes len and direction from the ESR,
 					      not from mmio.len/is_write */
+	KVMRC_FACT_X86_HYPERCALL_RET_ZERO, /* hypercall exits write hypercall.ret = 0 */
 	KVMRC_FACT_COUNT
 };
 

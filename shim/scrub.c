@@ -5,6 +5,7 @@
  */
 #include <string.h>
 #include "kvmrun-compat-uapi.h"
+#include "kver.h"
 #include "scrub.h"
 
 
@@ -81,6 +82,8 @@ static unsigned int written(const struct kvmrc_scrub *v, const struct kvmrc_writ
 		return (flags & w->arg) ? w->len : 0;
 	case KVMRC_W_CAP:
 		return has_cap(v, w->arg) ? w->len : 0;
+	case KVMRC_W_FACT:
+		return kvmrc_fact_holds(w->arg) ? w->len : 0;
 	default:
 		return w->len; /* unknown condition: assume written (never erase) */
 	}

@@ -222,6 +222,7 @@ Test(x86_mmio, a_short_write_after_a_read_keeps_only_the_bytes_written)
 
 Test(x86_hypercall, ret_is_kept_for_the_kernel_and_never_shown_stale)
 {
+	setenv("KVMRUN_COMPAT_KERNEL", "6.12.0", 1); /* before exits wrote ret = 0 (6.14) */
 	start(X86, NULL);
 	before();
 	((struct kvm_run *)page)->exit_reason = KVM_EXIT_HYPERCALL;
@@ -240,6 +241,23 @@ Test(x86_hypercall, ret_is_kept_for_the_kernel_and_never_shown_stale)
 	put64(32, 12);
 	after(&ret_ok);
 	cr_assert_eq(u64_at(88), 0, "a new hypercall exit does not write ret: the old answer is gone");
+}
+
+Test(x86_hypercall, from_6_14_the_ret_a_hypercall_exit_writes_is_kept)
+{
+	setenv("KVMRUN_COMPAT_KERNEL", "6.14.0", 1);
+	start(X86, NULL);
+	before();
+	((struct kvm_run *)page)->exit_reason = KVM_EXIT_HYPERCALL;
+	put64(32, 12);
+	after(&ret_ok);
+	put64(88, 7);
+	before();
+	((struct kvm_run *)page)->exit_reason = KVM_EXIT_HYPERCALL;
+	put64(32, 12);
+	put64(88, 5);      /* 9a1dfeff4414: the kernel writes ret (0 there; 5 to tell it apart) */
+	after(&ret_ok);
+	cr_assert_eq(u64_at(88), 5, "a byte the kernel wrote is never changed");
 }
 
 Test(x86_msr, rdmsr_inputs_then_an_io_exit_keep_what_io_writes)
