@@ -108,13 +108,11 @@ log "kernels and packages ready ($(elapsed))"
 CFLAGS_T="-O2 -g0 -Wall -Wextra"
 declare -A CC_FOR=([x86_64]=gcc [arm64]=aarch64-linux-gnu-gcc)
 declare -A SHIM_LIB WRAPPER_BIN
-find_shim() { # dir: the preload library (older trees: libkvmrun-compat.so.0 was both)
-	local f
-	for f in "$1/.libs/libkvmrun-compat-preload.so" "$1/.libs/libkvmrun-compat.so.0"; do
-		[ -e "$f" ] && readlink -f "$f" && return 0
-	done
-	return 1
+find_shim() { # dir: the preload object (libkvmrun-compat.so.0 is the linkable
+	# API only: preloaded, it tracks nothing)
+	[ -e "$1/.libs/libkvmrun-compat-preload.so" ] && readlink -f "$1/.libs/libkvmrun-compat-preload.so"
 }
+# ------------------
 SHIM_LIB[x86_64]=${KVMRC_REALVMM_SHIM:-$(find_shim "$top_builddir")} ||
 	die "no $top_builddir/.libs/libkvmrun-compat-preload.so (run make first)"
 if echo " $archs " | grep -q ' arm64 '; then
