@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "abi-caps.h"
 #include "config.h"
 #include "kver.h"
 
@@ -179,6 +180,15 @@ int kvmrc_config_set(struct kvmrc_config *cfg, const char *key, const char *v,
 				goto bad;
 			cfg->poison = (int)n;
 		}
+	} else if (!strcasecmp(key, "ABI")) {
+		/* a mainline release the capability table knows (abi-caps.c) */
+		uint32_t kv = kvmrc_kver_parse(v, NULL);
+		if (!kv || !kvmrc_abi_caps_known(kv)) {
+			snprintf(err, errlen, "bad value '%.64s%s' for %sABI (a kernel release from 5.4 to 7.1, "
+				 "such as 5.10)", v, strlen(v) > 64 ? "..." : "", ENV_PREFIX);
+			return -1;
+		}
+		cfg->abi = kv & ~(uint32_t)0xff;
 	} else if (!strcasecmp(key, "STATS_INTERVAL")) {
 		char *end;
 		int saved = errno, range;
@@ -346,6 +356,13 @@ int kvmrc_config_load(void)
 			problems++;
 		}
 	}
+	if (kvmrc_cfg.abi && kvmrc_kver && kvmrc_cfg.abi > (kvmrc_kver & ~(uint32_t)0xff)) {
+		problem("%sABI=%u.%u is newer than the running kernel %u.%u; default kept", ENV_PREFIX,
+			kvmrc_cfg.abi >> 16, (kvmrc_cfg.abi >> 8) & 0xff, kvmrc_kver >> 16, (kvmrc_kver >> 8) & 0xff);
+		kvmrc_cfg.abi = 0;
+		problems++;
+	}
+	kvmrc_abi_caps_configure(kvmrc_cfg.abi, kvmrc_cfg.arch);
 	if (kvmrc_cfg.excluded)
 		kvmrc_cfg.active = 0;
 	return problems;

@@ -18,6 +18,7 @@
 #include <sys/sysmacros.h>
 #include <linux/kvm.h>
 #include "kvmrun-compat-uapi.h"
+#include "abi-caps.h"
 #include "config.h"
 #include "engine.h"
 #include "failentry.h"
@@ -80,8 +81,19 @@ static int is_kvm_device(int fd)
 
 int kvmrc_ioctl_kvm(int fd, uint32_t nr, IOCTL_REQUEST_TYPE req, void *arg)
 {
+	/* --abi: a capability the older kernel lacked cannot be enabled ... */
+	if (nr == (uint32_t)KVM_ENABLE_CAP && arg && kvmrc_cfg.active &&
+	    kvmrc_abi_caps_hidden(((const struct kvm_enable_cap *)arg)->cap)) {
+		errno = EINVAL;
+		return -1;
+	}
 	int r = kvmrc_real.ioctl(fd, req, arg);
 	int err = errno;
+
+	/* ... and reads 0 (on /dev/kvm, a VM or a vCPU fd) */
+	if (nr == (uint32_t)KVM_CHECK_EXTENSION && r > 0 && kvmrc_cfg.active &&
+	    kvmrc_abi_caps_hidden((unsigned long)arg))
+		r = 0;
 
 	if (r < 0 || !kvmrc_cfg.active) /* active only once the configuration is read */
 		goto out;

@@ -44,6 +44,8 @@ static void usage(FILE *f)
 "      --stats-interval=SECS  also rewrite the stats file every SECS seconds\n"
 "      --poison[=BYTE]        fill exit bytes the kernel did not write with BYTE (0xa5)\n"
 "                             instead of zero: careless reads fail in VMM CI\n"
+"      --abi=VERSION          capabilities added after kernel VERSION (e.g. 5.10) read 0\n"
+"                             and cannot be enabled; with --probe: list them\n"
 "      --only-cmds=NAME,...   act only in programs with these names\n"
 "      --skip-cmds=NAME,...   leave programs with these names alone\n"
 "  -c, --config=FILE          read FILE instead of %s/kvmrun-compat.conf\n"
@@ -161,6 +163,12 @@ static int set_opt(int c, const char *v, int *strict)
 		key = "POISON";
 		break;
 	}
+	case 'B':
+		/* the library judges the version (one line; refusal in strict mode) */
+		if (!*v)
+			return bad("abi", v, "a kernel release such as 5.10");
+		key = "ABI";
+		break;
 	case 'I':
 		if (!*v || strspn(v, "0123456789") != strlen(v) || strlen(v) > 5 || atoi(v) > 86400)
 			return bad("stats-interval", v, "seconds, 0 to 86400");
@@ -275,6 +283,7 @@ int main(int argc, char **argv)
 		{ "stats-format", required_argument, NULL, 'F' },
 		{ "stats-interval", required_argument, NULL, 'I' },
 		{ "poison", optional_argument, NULL, 'P' },
+		{ "abi", required_argument, NULL, 'B' },
 		{ "only-cmds", required_argument, NULL, 'O' },
 		{ "skip-cmds", required_argument, NULL, 'K' },
 		{ "config", required_argument, NULL, 'c' },
@@ -328,6 +337,8 @@ int main(int argc, char **argv)
 		default:
 			if (c == 'a')
 				o.arch = optarg;
+			if (c == 'B')
+				o.abi = optarg;
 			r = set_opt(c, c == 'P' && !optarg ? "0xa5" : optarg, &strict);
 			if (r)
 				return r;

@@ -101,6 +101,7 @@ struct cli_opts {
 	int json;
 	const char *arch;       /* --arch, or NULL */
 	const char *kernel;     /* --kernel X.Y for --probe, or NULL */
+	const char *abi;        /* --abi VERSION: --probe lists the capabilities it hides */
 };
 int cli_rules(const struct cli_opts *o);
 int cli_probe(const struct cli_opts *o);

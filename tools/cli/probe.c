@@ -18,6 +18,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 #include <linux/kvm.h>
+#include "abi-caps.h"
 #include "cli.h"
 
 #ifndef SYSCONFDIR
@@ -61,6 +62,9 @@ struct probe {
 	int api_version;
 	const char *caps_from;           /* "vm" or "system" */
 	long cap_value[NCAPS];
+	uint32_t abi;                    /* --abi: list what it hides */
+	unsigned int nhidden;
+	unsigned int hidden[128];        /* capabilities after abi that this host answers */
 };
 
 static int parse_kver(const char *s)
@@ -103,9 +107,27 @@ static void open_kvm(struct probe *p)
 		int r = ioctl(q, KVM_CHECK_EXTENSION, capdefs[i].nr);
 		p->cap_value[i] = r > 0 ? r : 0;
 	}
+	for (unsigned int i = 0; p->abi && i < kvmrc_abi_caps_count && p->nhidden < 128; i++) {
+		unsigned int c = kvmrc_abi_caps_table[i].cap;
+		if (kvmrc_abi_caps_hidden_by(p->abi, p->arch, c) && ioctl(q, KVM_CHECK_EXTENSION, c) > 0)
+			p->hidden[p->nhidden++] = c;
+	}
 	if (vm >= 0)
 		close(vm);
 	close(fd);
+}
+
+static void print_abi_hidden(const struct probe *p, int json)
+{
+	for (unsigned int i = 0; i < p->nhidden; i++) {
+		const struct kvmrc_abi_cap *c = kvmrc_abi_caps_find(p->hidden[i]);
+		if (json)
+			printf("%s{\"nr\": %u, \"name\": \"%s\", \"since\": \"%u.%u\"}", i ? ", " : "", c->cap,
+			       c->name, c->since >> 16, (c->since >> 8) & 0xff);
+		else
+			printf("%-34s %4u  hidden   appeared in %u.%u\n", c->name, c->cap, c->since >> 16,
+			       (c->since >> 8) & 0xff);
+	}
 }
 
 static int has_cap(const struct probe *p, unsigned int nr)
@@ -158,6 +180,11 @@ static void print_text(const struct probe *p, const struct cli_api *api)
 		printf("%-34s %4u  %-8s %s\n", capdefs[i].name, capdefs[i].nr,
 		       p->cap_value[i] ? v : "no", capdefs[i].means);
 	}
+	if (p->abi) {
+		printf("\n--abi=%u.%u hides %u capabilit%s this host has:\n", p->abi >> 16, (p->abi >> 8) & 0xff,
+		       p->nhidden, p->nhidden == 1 ? "y" : "ies");
+		print_abi_hidden(p, 0);
+	}
 	printf("\n%-34s %-17s %-16s %s\n", "RULE", "ACTS HERE", "EXIT", "VOUCHED BY");
 	size_t n = api->rule_count(), acting = 0, other = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -201,7 +228,9 @@ static void print_json(const struct probe *p, const struct cli_api *api)
 		       capdefs[i].nr, p->cap_value[i]);
 		first = 0;
 	}
-	printf("\n  },\n  \"rules\": [");
+	printf("\n  },\n  \"abi_hidden\": [");
+	print_abi_hidden(p, 1);
+	printf("],\n  \"rules\": [");
 	first = 1;
 	for (size_t i = 0, n = api->rule_count(); i < n; i++) {
 		struct kvmrun_compat_rule_info ri;
@@ -245,6 +274,16 @@ int cli_probe(const struct cli_opts *o)
 			return CLI_EXIT_USAGE;
 		}
 		p.arch = api.host_arch();
+	}
+	if (o->abi) {
+		int a = parse_kver(o->abi);
+		uint32_t host = p.kver ? KVMRC_KV(p.kver / 1000, p.kver % 1000, 0) : 0;
+		p.abi = a && a / 1000 < 256 && a % 1000 < 256 ? KVMRC_KV(a / 1000, a % 1000, 0) : 0;
+		if (!p.abi || !kvmrc_abi_caps_known(p.abi) || (host && p.abi > host)) {
+			cli_err("bad value '%s' for --abi (a kernel release from 5.4 to 7.1, not newer than %s)",
+				o->abi, o->kernel ? o->kernel : p.uts.release);
+			return CLI_EXIT_USAGE;
+		}
 	}
 	open_kvm(&p);
 	if (o->json)
