@@ -13,6 +13,7 @@
  * the ioctl path only tests one bit.  Nothing here runs on KVM_RUN.
  */
 #include <stddef.h>
+#include <linux/kvm.h>
 #include "abi-caps.h"
 
 #define X KVMRC_ABI_X86_64
@@ -180,16 +181,25 @@ int kvmrc_abi_caps_hidden_by(uint32_t abi, enum kvmrun_compat_arch arch, unsigne
 
 /* Written once by kvmrc_abi_caps_configure, before any KVM fd is tracked. */
 static uint64_t hidden[KVMRC_ABI_CAPS_MAX / 64];
+static int any_hidden;
 
 void kvmrc_abi_caps_configure(uint32_t abi, enum kvmrun_compat_arch arch)
 {
 	for (unsigned int i = 0; i < KVMRC_ABI_CAPS_MAX / 64; i++)
 		hidden[i] = 0;
+	any_hidden = 0;
 	for (unsigned int i = 0; i < kvmrc_abi_caps_count; i++) {
 		unsigned int cap = kvmrc_abi_caps_table[i].cap;
 		if (cap < KVMRC_ABI_CAPS_MAX && kvmrc_abi_caps_hidden_by(abi, arch, cap))
-			hidden[cap / 64] |= 1ull << (cap % 64);
+			hidden[cap / 64] |= 1ull << (cap % 64), any_hidden = 1;
 	}
+}
+
+int kvmrc_abi_caps_enable_refused(const void *arg)
+{
+	/* arg is read only under --abi: without it an invalid pointer still
+	 * reaches the kernel and fails there with EFAULT */
+	return any_hidden && arg && kvmrc_abi_caps_hidden(((const struct kvm_enable_cap *)arg)->cap);
 }
 
 int kvmrc_abi_caps_hidden(unsigned long cap)

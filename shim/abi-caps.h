@@ -40,5 +40,8 @@ int kvmrc_abi_caps_hidden_by(uint32_t abi, enum kvmrun_compat_arch arch, unsigne
 void kvmrc_abi_caps_configure(uint32_t abi, enum kvmrun_compat_arch arch);
 /* One bit test: is cap hidden from the VMM? */
 int kvmrc_abi_caps_hidden(unsigned long cap);
+/* KVM_ENABLE_CAP(arg): is its capability hidden?  Reads *arg only when
+ * something is hidden. */
+int kvmrc_abi_caps_enable_refused(const void *arg);
 
 #endif

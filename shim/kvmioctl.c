@@ -82,8 +82,7 @@ static int is_kvm_device(int fd)
 int kvmrc_ioctl_kvm(int fd, uint32_t nr, IOCTL_REQUEST_TYPE req, void *arg)
 {
 	/* --abi: a capability the older kernel lacked cannot be enabled ... */
-	if (nr == (uint32_t)KVM_ENABLE_CAP && arg && kvmrc_cfg.active &&
-	    kvmrc_abi_caps_hidden(((const struct kvm_enable_cap *)arg)->cap)) {
+	if (nr == (uint32_t)KVM_ENABLE_CAP && kvmrc_cfg.active && kvmrc_abi_caps_enable_refused(arg)) {
 		errno = EINVAL;
 		return -1;
 	}

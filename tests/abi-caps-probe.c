@@ -4,6 +4,10 @@
  * on /dev/kvm, on a VM and on a vCPU, and KVM_ENABLE_CAP of it on the VM.
  * Prints "sys=N vm=N vcpu=N enable=R errno=NAME"; exit 0, or 2 when KVM
  * itself cannot be opened.  Used by tests/test-abi.sh under the emulator.
+ *
+ * abi-caps-probe --table: the shim's table (shim/abi-caps.c), one row a line,
+ * "CAP NAME X.Y ARCHES" (ARCHES: letters x a r s p, or -), for comparison
+ * with the ledger's "Capabilities by version".
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,11 +17,25 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include <linux/kvm.h>
+#include "abi-caps.h"
 
 int main(int argc, char **argv)
 {
 	if (argc != 2)
-		return fprintf(stderr, "usage: abi-caps-probe CAP\n"), 2;
+		return fprintf(stderr, "usage: abi-caps-probe CAP | --table\n"), 2;
+	if (!strcmp(argv[1], "--table")) {
+		static const char letters[] = "xarsp";
+		for (unsigned int i = 0; i < kvmrc_abi_caps_count; i++) {
+			const struct kvmrc_abi_cap *c = &kvmrc_abi_caps_table[i];
+			char a[8] = "", *e = a;
+			for (unsigned int b = 0; b < 5; b++)
+				if (c->arches & (1u << b))
+					*e++ = letters[b];
+			printf("%u %s %u.%u %s\n", c->cap, c->name, c->since >> 16, (c->since >> 8) & 0xff,
+			       a[0] ? a : "-");
+		}
+		return 0;
+	}
 	unsigned long cap = strtoul(argv[1], NULL, 0);
 	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (kvm < 0)

@@ -5,7 +5,8 @@
 # /dev/kvm, a VM and a vCPU, and KVM_ENABLE_CAP of it fails with EINVAL;
 # without --abi (the control) the same program sees 1 and the enable reaches
 # the kernel.  A bad or too new VERSION is one line, and exit 127 in strict
-# mode.  --probe --abi lists the hidden capabilities.  The emulator, like
+# mode.  --probe --abi lists the hidden capabilities.  The table matches
+# the ledger's "Capabilities by version", each release inside its bracket.  The emulator, like
 # the x86 and arm64 kernels, fails KVM_CHECK_EXTENSION on a vCPU fd; the
 # shim passes that failure through (vcpu=-1 either way).
 set -eu
@@ -75,4 +76,40 @@ st=0
 LD_PRELOAD=$KVMRC_EMU KVMEMU_PROFILE=x86_64-6.12 "$kc" --probe --arch x86_64 --kernel 6.12 --abi=7.9 >/dev/null 2>&1 ||
 	st=$?
 [ "$st" = 125 ] && ok "--probe --abi=7.9 (unknown): usage error" || no "--probe --abi=7.9" "exit $st"
+# the table the shim is built with is the ledger's "Capabilities by version",
+# and each row's release lies in the bracket of the trees read for it
+ledger_table() { # prints "CAP NAME X.Y ARCHES" from the ledger
+	sed -n '/^## Capabilities by version/,/^## /p' "$1" | awk -F'|' '/^\| [0-9]+ \|/ {
+		gsub(/[ `~]/, "", $2); gsub(/[ `~]/, "", $3); gsub(/[ `~]/, "", $4)
+		a = $6; m = ""
+		if (a ~ /x86_64/) m = m "x"; if (a ~ /arm64/) m = m "a"; if (a ~ /riscv64/) m = m "r"
+		if (a ~ /s390x/) m = m "s"; if (a ~ /ppc/) m = m "p"
+		print $2, $3, $4, (m == "" ? "-" : m) }'
+}
+ledger=$top_srcdir/docs/abi-ledger.md
+"$probe" --table >"$tmp/code"
+ledger_table "$ledger" >"$tmp/doc"
+if [ "$(wc -l <"$tmp/code")" -ge 99 ] && diff "$tmp/doc" "$tmp/code" >"$tmp/diff"; then
+	ok "the shim's table ($(wc -l <"$tmp/code") rows) is the ledger's"
+else
+	no "table against the ledger" "$(cat "$tmp/diff")"
+fi
+# control: one changed release in a copy of the ledger is seen
+sed 's/^| 215 | `KVM_CAP_SYSTEM_EVENT_DATA` | ~5.18 |/| 215 | `KVM_CAP_SYSTEM_EVENT_DATA` | ~5.17 |/' "$ledger" >"$tmp/ledger"
+ledger_table "$tmp/ledger" | diff - "$tmp/code" >/dev/null && no "control: a changed ledger row goes unseen" ||
+	ok "control: a changed ledger row (215 at 5.17) differs from the table"
+brackets() { # ledger: rows whose release is outside the bracket of the trees
+	sed -n '/^## Capabilities by version/,/^## /p' "$1" | awk -F'|' '
+	function vn(v,  p) { split(v, p, "."); return p[1] * 100 + p[2] }
+	/^\| [0-9]+ \|/ {
+		v = $4; gsub(/[ ~]/, "", v); b = $5; gsub(/ /, "", b)
+		if (b ~ /^≤/) { hi = substr(b, index(b, "≤") + length("≤")); lo = "0.0" }
+		else { split(b, q, ","); lo = substr(q[1], 2); hi = substr(q[2], index(q[2], "≤") + length("≤")) }
+		if (!(vn(v) > vn(lo) && vn(v) <= vn(hi))) print $2, v, b }'
+}
+bad=$(brackets "$ledger")
+[ -z "$bad" ] && ok "every release lies in its bracket" || no "releases outside their bracket" "$bad"
+sed 's/^| 188 | `KVM_CAP_X86_USER_SPACE_MSR` | ~5.10 |/| 188 | `KVM_CAP_X86_USER_SPACE_MSR` | ~5.11 |/' "$ledger" >"$tmp/ledger"
+[ -n "$(brackets "$tmp/ledger")" ] && ok "control: 188 at 5.11 is outside its bracket (>5.4, ≤5.10)" ||
+	no "control: a release outside its bracket goes unseen"
 finish
