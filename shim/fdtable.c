@@ -2,8 +2,9 @@
 /*
  * fdtable.c - fd roles and vCPU objects.
  *
- * The slot table is one anonymous mapping indexed by fd, sized from the hard
- * RLIMIT_NOFILE (at most 1M entries; untouched pages cost nothing).  VM and
+ * The slot table is one anonymous mapping indexed by fd, of a fixed size (1M
+ * entries, the kernel's NR_OPEN: untouched pages cost nothing, and no reader
+ * can see the table before its size).  VM and
  * vCPU objects come from static pools claimed with compare-and-swap, so
  * nothing here takes a lock or calls malloc, and a fork()ed child inherits a
  * consistent table.  An object returns to its pool when no fd and no
@@ -20,7 +21,6 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -35,7 +35,6 @@
 #include "shim.h"
 
 uintptr_t *kvmrc_fdt_slots;
-unsigned int kvmrc_fdt_nslots;
 
 static struct kvmrc_vm vm_pool[KVMRC_MAX_VMS];
 static struct kvmrc_vcpu vcpu_pool[KVMRC_MAX_VCPUS];
@@ -65,17 +64,12 @@ static void after_fork_child(void)
 
 int kvmrc_fdt_init(void)
 {
-	struct rlimit rl;
-	size_t n = 65536;
+	const size_t bytes = (size_t)KVMRC_FDT_SLOTS * sizeof(uintptr_t);
 
 	if (__atomic_load_n(&kvmrc_fdt_slots, __ATOMIC_ACQUIRE))
 		return 0;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max != RLIM_INFINITY && rl.rlim_max > n)
-		n = rl.rlim_max;
-	if (n > (1u << 20) || rl.rlim_max == RLIM_INFINITY)
-		n = 1u << 20;
 	/* raw syscall: this is our own memory, not the VMM's */
-	void *p = (void *)syscall(SYS_mmap, NULL, n * sizeof(uintptr_t), PROT_READ | PROT_WRITE,
+	void *p = (void *)syscall(SYS_mmap, NULL, bytes, PROT_READ | PROT_WRITE,
 				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED) {
 		kvmrc_log_once(KVMRC_LOG_WARN, "cannot map the fd table; passing KVM through untouched");
@@ -84,10 +78,9 @@ int kvmrc_fdt_init(void)
 	uintptr_t *expected = NULL;
 	if (!__atomic_compare_exchange_n(&kvmrc_fdt_slots, &expected, (uintptr_t *)p, 0,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-		syscall(SYS_munmap, p, n * sizeof(uintptr_t)); /* another thread won */
+		syscall(SYS_munmap, p, bytes); /* another thread won */
 		return 0;
 	}
-	__atomic_store_n(&kvmrc_fdt_nslots, (unsigned int)n, __ATOMIC_RELEASE);
 	kvmrc_fdt_pid = (int)syscall(SYS_getpid);
 	pthread_atfork(NULL, NULL, after_fork_child);
 	return 0;
@@ -180,7 +173,7 @@ static void slot_store(int fd, uintptr_t value)
 
 	if (!slots && value && kvmrc_fdt_init() == 0)
 		slots = __atomic_load_n(&kvmrc_fdt_slots, __ATOMIC_ACQUIRE);
-	if (!slots || fd < 0 || (unsigned int)fd >= kvmrc_fdt_nslots) {
+	if (!slots || fd < 0 || (unsigned int)fd >= KVMRC_FDT_SLOTS) {
 		if (value && fd >= 0)
 			kvmrc_log_once(KVMRC_LOG_WARN, "fd %d is beyond the fd table; it is passed through", fd);
 		slot_put(value);
@@ -315,7 +308,7 @@ void kvmrc_fdt_forget_range(unsigned int first, unsigned int last)
 {
 	if (!__atomic_load_n(&kvmrc_fdt_slots, __ATOMIC_ACQUIRE))
 		return;
-	unsigned int n = __atomic_load_n(&kvmrc_fdt_nslots, __ATOMIC_ACQUIRE);
+	unsigned int n = KVMRC_FDT_SLOTS;
 	for (unsigned int fd = first; fd <= last && fd < n; fd++)
 		if (__atomic_load_n(&kvmrc_fdt_slots[fd], __ATOMIC_RELAXED))
 			slot_store((int)fd, 0);

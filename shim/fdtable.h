@@ -13,6 +13,7 @@
 #include "rules.h"
 #include "scrub.h"
 
+#define KVMRC_FDT_SLOTS (1u << 20) /* fds tracked: the kernel's NR_OPEN; pages untouched cost nothing */
 #define KVMRC_MAX_VMS   256
 #define KVMRC_MAX_VCPUS 4096
 
@@ -74,10 +75,9 @@ static inline int kvmrc_fdt_ready(void)
 static inline uintptr_t kvmrc_fdt_get(int fd)
 {
 	extern uintptr_t *kvmrc_fdt_slots;
-	extern unsigned int kvmrc_fdt_nslots;
 	uintptr_t *slots = __atomic_load_n(&kvmrc_fdt_slots, __ATOMIC_ACQUIRE);
 
-	if (!slots || fd < 0 || (unsigned int)fd >= kvmrc_fdt_nslots)
+	if (!slots || (unsigned int)fd >= KVMRC_FDT_SLOTS)
 		return 0;
 	return __atomic_load_n(&slots[fd], __ATOMIC_ACQUIRE);
 }

@@ -18,7 +18,6 @@
 #include "shim.h"
 
 uintptr_t *kvmrc_fdt_slots;
-unsigned int kvmrc_fdt_nslots;
 
 KVMRC_EXPORT int kvmrun_compat_fail_entry_reason(int vcpu_fd)
 {
