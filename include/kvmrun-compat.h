@@ -113,6 +113,20 @@ size_t kvmrun_compat_rule_count(void);
 /* Fills *out for rule i; returns 0, or -ERANGE when i >= count. */
 int kvmrun_compat_rule_get(size_t i, struct kvmrun_compat_rule_info *out);
 
+/* What vouches that the kernel wrote a rule's field, for programs (since
+ * 0.3); kvmrun_compat_rule_info.vouch says the same for people. */
+enum kvmrun_compat_vouch_kind {
+	KVMRUN_COMPAT_VOUCH_NONE,   /* nothing: the rule acts on every exit it names */
+	KVMRUN_COMPAT_VOUCH_ESR_EC, /* arm64: the exception class of the u32 at `at` == arg */
+};
+struct kvmrun_compat_vouch {
+	enum kvmrun_compat_vouch_kind kind;
+	uint16_t at;  /* byte of struct kvm_run the test reads */
+	uint32_t arg;
+};
+/* Fills *out for rule i; returns 0, or -ERANGE when i >= count. */
+int kvmrun_compat_rule_vouch(size_t i, struct kvmrun_compat_vouch *out);
+
 /*
  * Why a vCPU's last KVM_EXIT_FAIL_ENTRY happened, as far as the library can
  * establish it.  These are the library's own values: they are never written

@@ -139,43 +139,6 @@ KVMRC_EXPORT int kvmrun_compat_after_run(struct kvmrun_compat_vcpu *vcpu, void *
 	return 0;
 }
 
-static const char *vouch_text(const struct kvmrc_rule *r, char *buf, size_t len)
-{
-	switch (r->vouch) {
-	case KVMRC_VOUCH_NONE:
-		return "nothing";
-	case KVMRC_VOUCH_FLAG:
-		snprintf(buf, len, "flags & 0x%x", r->vouch_arg);
-		return buf;
-	case KVMRC_VOUCH_CAP:
-		snprintf(buf, len, "cap %u", r->vouch_arg);
-		return buf;
-	case KVMRC_VOUCH_ESR_EC:
-		snprintf(buf, len, "EC of u32@%u == 0x%x", r->vouch_at, r->vouch_arg);
-		return buf;
-	case KVMRC_VOUCH_U32_EQ:
-		snprintf(buf, len, "u32@%u == %u", r->vouch_at, r->vouch_arg);
-		return buf;
-	case KVMRC_VOUCH_U64_EQ:
-		snprintf(buf, len, "u64@%u == %u", r->vouch_at, r->vouch_arg);
-		return buf;
-	case KVMRC_VOUCH_U64_NE:
-		snprintf(buf, len, "u64@%u != %u", r->vouch_at, r->vouch_arg);
-		return buf;
-	case KVMRC_VOUCH_U64_ANY:
-		snprintf(buf, len, "u64@%u & 0x%x", r->vouch_at, r->vouch_arg);
-		return buf;
-	case KVMRC_VOUCH_U64_NONE:
-		snprintf(buf, len, "!(u64@%u & 0x%x)", r->vouch_at, r->vouch_arg);
-		return buf;
-	case KVMRC_VOUCH_U8_NE:
-		snprintf(buf, len, "u8@%u != %u", r->vouch_at, r->vouch_arg);
-		return buf;
-	default:
-		return "?";
-	}
-}
-
 KVMRC_EXPORT size_t kvmrun_compat_rule_count(void)
 {
 	return kvmrc_rule_count;
@@ -196,12 +159,22 @@ KVMRC_EXPORT int kvmrun_compat_rule_get(size_t i, struct kvmrun_compat_rule_info
 	out->exit_reason = r->exit_reason;
 	out->offset = r->offset;
 	out->size = r->size;
-	out->vouch = vouch_text(r, buf, sizeof(vouch_buf[0]));
-	out->action = r->action == KVMRC_ACT_CLAMP_U32 ? "clamp" :
-		      r->action == KVMRC_ACT_ZERO_BEYOND ? "zero beyond ndata" : "zero";
+	out->vouch = kvmrc_vouch_text(r, buf, sizeof(vouch_buf[0]));
+	out->action = r->action == KVMRC_ACT_CLAMP_U32 ? "clamp" : "zero";
 	out->since = r->since;
 	out->source = r->source;
 	out->ledger = r->ledger;
+	return 0;
+}
+
+KVMRC_EXPORT int kvmrun_compat_rule_vouch(size_t i, struct kvmrun_compat_vouch *out)
+{
+	if (i >= kvmrc_rule_count || !out)
+		return -ERANGE;
+	const struct kvmrc_rule *r = &kvmrc_rules[i];
+	out->kind = (enum kvmrun_compat_vouch_kind)r->vouch;
+	out->at = r->vouch_at;
+	out->arg = r->vouch_arg;
 	return 0;
 }
 

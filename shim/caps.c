@@ -22,20 +22,12 @@ void kvmrc_caps_probe(struct kvmrc_vm *vm, int vm_fd, int sys_fd)
 	int on_vm = kvmrc_next_ioctl(sys_fd, KVM_CHECK_EXTENSION,
 				     (void *)(uintptr_t)KVM_CAP_CHECK_EXTENSION_VM) > 0;
 
-	/* exactly the capabilities the tables ask about, each once */
+	/* exactly the capabilities the writes table asks about, each once */
 	struct kvmrun_compat_caps asked = { { 0 } };
-	for (unsigned int i = 0; i < kvmrc_write_count + kvmrc_rule_count; i++) {
-		unsigned int c;
-		if (i < kvmrc_write_count) {
-			if (kvmrc_writes[i].cond != KVMRC_W_CAP)
-				continue;
-			c = kvmrc_writes[i].arg;
-		} else {
-			const struct kvmrc_rule *r = &kvmrc_rules[i - kvmrc_write_count];
-			if (r->vouch != KVMRC_VOUCH_CAP)
-				continue;
-			c = r->vouch_arg;
-		}
+	for (unsigned int i = 0; i < kvmrc_write_count; i++) {
+		if (kvmrc_writes[i].cond != KVMRC_W_CAP)
+			continue;
+		unsigned int c = kvmrc_writes[i].arg;
 		if (c >= 256 || (asked.bits[c / 64] >> (c % 64)) & 1)
 			continue;
 		asked.bits[c / 64] |= 1ull << (c % 64);

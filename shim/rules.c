@@ -11,6 +11,7 @@
  *
  * Rows for one (arch, exit reason) must stay contiguous: engine.c indexes them.
  */
+#include <stdio.h>
 #include <linux/kvm.h>
 #include "kvmrun-compat-uapi.h"
 #include "kver.h"
@@ -30,7 +31,7 @@
 #define SYSTEM_EVENT_BOUND(arch_, an)                                                      \
 	{ .name = an ".system_event.ndata-bound", .arch = arch_, .when = RET_OK,              \
 	  .exit_reason = KVM_EXIT_SYSTEM_EVENT, .offset = L_SYSTEM_EVENT_NDATA, .size = 4,    \
-	  .vouch = KVMRC_VOUCH_NONE, .action = KVMRC_ACT_CLAMP_U32, .action_arg = 16,         \
+	  .vouch = KVMRUN_COMPAT_VOUCH_NONE, .action = KVMRC_ACT_CLAMP_U32, .action_arg = 16,         \
 	  .since = "5.18", .source = "uapi kvm.h: __u64 data[16]", .ledger = "G3" }
 
 /* flags is output-only on arm64, riscv64 and s390x (nothing in their KVM
@@ -38,7 +39,7 @@
 #define FLAGS_CLEAR_BEFORE_RUN(arch_, an, since_, src, row)                                \
 	{ .name = an ".flags.clear-before-run", .arch = arch_, .when = BEFORE_RUN,            \
 	  .exit_reason = KVMRC_EXIT_ANY, .offset = L_FLAGS, .size = 2,                        \
-	  .vouch = KVMRC_VOUCH_NONE, .action = KVMRC_ACT_ZERO,                                \
+	  .vouch = KVMRUN_COMPAT_VOUCH_NONE, .action = KVMRC_ACT_ZERO,                                \
 	  .since = since_, .source = src, .ledger = row }
 
 const struct kvmrc_rule kvmrc_rules[] = {
@@ -51,7 +52,7 @@ const struct kvmrc_rule kvmrc_rules[] = {
 	 * KVM_RUN: that is no part of a BRK or single-step exit either. */
 	{ .name = "arm64.debug.far", .arch = ARM64, .when = RET_OK,
 	  .exit_reason = KVM_EXIT_DEBUG, .offset = L_DEBUG_ARM64_FAR, .size = 8,
-	  .vouch = KVMRC_VOUCH_ESR_EC, .vouch_at = L_U, .vouch_arg = KVMRC_ESR_EC_WATCHPT_LOW,
+	  .vouch = KVMRUN_COMPAT_VOUCH_ESR_EC, .vouch_at = L_U, .vouch_arg = KVMRC_ESR_EC_WATCHPT_LOW,
 	  .fixed_fact = KVMRC_FACT_ARM64_WATCHPT_FAR, .action = KVMRC_ACT_ZERO,
 	  .since = "6.4 (6.1.33)",
 	  .source = "handle_exit.c kvm_handle_guest_debug: far only for WATCHPT_LOW; 811154e234db "
@@ -62,7 +63,7 @@ const struct kvmrc_rule kvmrc_rules[] = {
 	/* ---- x86_64 ---- */
 	{ .name = "x86_64.internal.ndata-bound", .arch = X86, .when = RET_OK,
 	  .exit_reason = KVM_EXIT_INTERNAL_ERROR, .offset = L_INTERNAL_NDATA, .size = 4,
-	  .vouch = KVMRC_VOUCH_NONE, .action = KVMRC_ACT_CLAMP_U32, .action_arg = 16,
+	  .vouch = KVMRUN_COMPAT_VOUCH_NONE, .action = KVMRC_ACT_CLAMP_U32, .action_arg = 16,
 	  .since = "2.6.33", .source = "uapi kvm.h: __u64 data[16]",
 	  .ledger = "G1" },
 	SYSTEM_EVENT_BOUND(X86, "x86_64"),
@@ -79,3 +80,19 @@ const struct kvmrc_rule kvmrc_rules[] = {
 
 const unsigned int kvmrc_rule_count = sizeof(kvmrc_rules) / sizeof(kvmrc_rules[0]);
 
+
+/* The one description of each vouch kind (enum kvmrun_compat_vouch_kind). */
+const char *kvmrc_vouch_text(const struct kvmrc_rule *r, char *buf, unsigned int len)
+{
+	switch ((enum kvmrun_compat_vouch_kind)r->vouch) {
+	case KVMRUN_COMPAT_VOUCH_NONE:
+		snprintf(buf, len, "nothing");
+		break;
+	case KVMRUN_COMPAT_VOUCH_ESR_EC:
+		snprintf(buf, len, "EC of u32@%u == 0x%x", r->vouch_at, r->vouch_arg);
+		break;
+	default:
+		snprintf(buf, len, "?");
+	}
+	return buf;
+}

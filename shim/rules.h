@@ -16,25 +16,14 @@ enum kvmrc_when {
 	KVMRC_WHEN_RET_EINVAL = 1u << 3, /* -1 with EINVAL (arm64 illegal-state FAIL_ENTRY) */
 };
 
-/* What can vouch that the kernel wrote the field on this exit. */
-enum kvmrc_vouch {
-	KVMRC_VOUCH_NONE,      /* nothing: the rule always acts */
-	KVMRC_VOUCH_FLAG,      /* run->flags & arg */
-	KVMRC_VOUCH_CAP,       /* capability arg present or enabled on the VM */
-	KVMRC_VOUCH_ESR_EC,    /* arm64: EC of the 32-bit hsr at vouch_at == arg */
-	KVMRC_VOUCH_U32_EQ,    /* u32 at vouch_at == arg (x86 debug: exception vector) */
-	KVMRC_VOUCH_U64_EQ,    /* u64 at vouch_at == arg (arm64 fail_entry reason) */
-	KVMRC_VOUCH_U64_NE,    /* u64 at vouch_at != arg (hypercall nr) */
-	KVMRC_VOUCH_U64_ANY,   /* u64 at vouch_at & arg != 0 (x86 dr6 breakpoint bits) */
-	KVMRC_VOUCH_U64_NONE,  /* u64 at vouch_at & arg == 0 (arm64 ESR.FnV clear) */
-	KVMRC_VOUCH_U8_NE,     /* u8 at vouch_at != arg (endian-free; s390x tsch.dequeued) */
-};
+/* What can vouch that the kernel wrote the field on this exit: the public
+ * enum kvmrun_compat_vouch_kind (kvmrun-compat.h).  Only the kinds a rule
+ * uses exist; kvmrc_vouch_text() (rules.c) is their one description. */
 
 /* What the rule does when nothing vouches for the field. */
 enum kvmrc_action {
 	KVMRC_ACT_ZERO,        /* bytes [offset, offset+size) = 0 */
 	KVMRC_ACT_CLAMP_U32,   /* u32 at offset = min(value, arg) */
-	KVMRC_ACT_ZERO_BEYOND, /* u64 array at offset: zero entries from index (u32 at arg) on */
 };
 
 #define KVMRC_EXIT_ANY 0xffffu
@@ -47,7 +36,7 @@ struct kvmrc_rule {
 	uint16_t exit_reason;      /* KVM_EXIT_* or KVMRC_EXIT_ANY (before-run rules) */
 	uint16_t offset;           /* bytes into struct kvm_run */
 	uint16_t size;
-	uint8_t vouch;             /* enum kvmrc_vouch */
+	uint8_t vouch;             /* enum kvmrun_compat_vouch_kind */
 	uint8_t action;            /* enum kvmrc_action */
 	uint16_t vouch_at;         /* byte in kvm_run the vouch reads (U32/U64/ESR kinds) */
 	uint8_t fixed_fact;        /* enum kvmrc_fact (kver.h): the vouch holds only on kernels
@@ -61,6 +50,10 @@ struct kvmrc_rule {
 
 extern const struct kvmrc_rule kvmrc_rules[];
 extern const unsigned int kvmrc_rule_count;
+
+/* What vouches for rule r, for people: "nothing", "EC of u32@32 == 0x34".
+ * Writes at most len bytes to buf and returns buf. */
+const char *kvmrc_vouch_text(const struct kvmrc_rule *r, char *buf, unsigned int len);
 
 
 #endif

@@ -398,3 +398,33 @@ Test(table, rows_of_one_arch_and_exit_are_contiguous)
 	}
 }
 
+
+/* kvmrun_compat_rule_vouch() and the vouch text are one description: the
+ * kind a program reads is the one the text names. */
+Test(table, the_vouch_kind_and_its_text_agree)
+{
+	size_t n = kvmrun_compat_rule_count(), esr = 0;
+	struct kvmrun_compat_vouch v;
+
+	for (size_t i = 0; i < n; i++) {
+		struct kvmrun_compat_rule_info ri;
+		cr_assert_eq(kvmrun_compat_rule_get(i, &ri), 0);
+		cr_assert_eq(kvmrun_compat_rule_vouch(i, &v), 0);
+		if (v.kind == KVMRUN_COMPAT_VOUCH_NONE) {
+			cr_assert_str_eq(ri.vouch, "nothing", "%s", ri.name);
+			continue;
+		}
+		cr_assert_eq(v.kind, KVMRUN_COMPAT_VOUCH_ESR_EC, "%s: unknown kind %d", ri.name, v.kind);
+		char want[48];
+		snprintf(want, sizeof(want), "EC of u32@%u == 0x%x", v.at, v.arg);
+		cr_assert_str_eq(ri.vouch, want, "%s", ri.name);
+		if (!strcmp(ri.name, "arm64.debug.far")) {
+			esr++;
+			cr_assert_eq(v.at, 32); /* debug.arch.hsr */
+			cr_assert_eq(v.arg, KVMRC_ESR_EC_WATCHPT_LOW);
+		}
+	}
+	cr_assert_eq(esr, 1, "arm64.debug.far is vouched for by the watchpoint class");
+	cr_assert_eq(kvmrun_compat_rule_vouch(n, &v), -ERANGE);
+	cr_assert_eq(kvmrun_compat_rule_vouch(0, NULL), -ERANGE);
+}

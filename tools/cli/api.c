@@ -66,6 +66,7 @@ int cli_api_open(struct cli_api *api)
 	SYM(host_arch, "kvmrun_compat_host_arch");
 	SYM(rule_count, "kvmrun_compat_rule_count");
 	SYM(rule_get, "kvmrun_compat_rule_get");
+	SYM(rule_vouch, "kvmrun_compat_rule_vouch");
 #undef SYM
 	return 0;
 }

@@ -86,6 +86,7 @@ struct cli_api {
 	enum kvmrun_compat_arch (*host_arch)(void);
 	size_t (*rule_count)(void);
 	int (*rule_get)(size_t, struct kvmrun_compat_rule_info *);
+	int (*rule_vouch)(size_t, struct kvmrun_compat_vouch *);
 };
 /* Opens the library at cli_library_path() with its configuration switched
  * off (so it neither reads nor reports the caller's settings).  Returns 0, or

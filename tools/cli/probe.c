@@ -4,10 +4,10 @@
  * rules would act on it.  Opens /dev/kvm itself (the library is not
  * preloaded here), so it also works under the user-space KVM emulator.
  *
- * A rule acts here when its architecture is the one probed and nothing the
- * host offers can vouch for the field: "yes" (always, on its exit), "no" (a
- * capability of this host vouches), "when-not-flagged" (the kernel sets a
- * flag or writes a marker on the exits where the field is valid).
+ * A rule acts here when its architecture is the one probed: "yes" (always,
+ * on its exit), "when-not-flagged" (the kernel writes a marker on the exits
+ * where the field is valid, kvmrun_compat_rule_vouch()), "no" (another
+ * architecture's rule).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -130,31 +130,16 @@ static void print_abi_hidden(const struct probe *p, int json)
 	}
 }
 
-static int has_cap(const struct probe *p, unsigned int nr)
+static const char *acts_here(const struct probe *p, const struct cli_api *api, size_t i,
+			     const struct kvmrun_compat_rule_info *ri)
 {
-	for (size_t i = 0; i < NCAPS; i++)
-		if (capdefs[i].nr == nr)
-			return p->cap_value[i] > 0;
-	return 0;
-}
-
-static const char *acts_here(const struct probe *p, const struct kvmrun_compat_rule_info *ri)
-{
-	unsigned int cap;
+	struct kvmrun_compat_vouch v;
 
 	if (ri->arch != p->arch)
 		return "no";
-	if (!strcmp(ri->vouch, "nothing"))
+	if (api->rule_vouch(i, &v) || v.kind == KVMRUN_COMPAT_VOUCH_NONE)
 		return "yes";
-	if (sscanf(ri->vouch, "cap %u", &cap) == 1)
-		return has_cap(p, cap) ? "no" : "yes";
-	if (!strncmp(ri->vouch, "flags", 5)) {
-		/* a kernel older than the flag never sets it: the rule always acts */
-		int since = parse_kver(ri->since);
-		if (since && p->kver && p->kver < since)
-			return "yes";
-	}
-	return "when-not-flagged";
+	return "when-not-flagged"; /* the kernel marks the exits where the field is its own */
 }
 
 static void print_text(const struct probe *p, const struct cli_api *api)
@@ -195,7 +180,7 @@ static void print_text(const struct probe *p, const struct cli_api *api)
 			other++;
 			continue;
 		}
-		const char *a = acts_here(p, &ri);
+		const char *a = acts_here(p, api, i, &ri);
 		acting += strcmp(a, "no") != 0;
 		printf("%-34s %-17s %-16s %s\n", ri.name, a, cli_exit_name(ri.exit_reason), ri.vouch);
 	}
@@ -238,7 +223,7 @@ static void print_json(const struct probe *p, const struct cli_api *api)
 			continue;
 		printf("%s\n    {\"name\": ", first ? "" : ",");
 		json_str(stdout, ri.name);
-		printf(", \"acts\": \"%s\", \"vouch\": ", acts_here(p, &ri));
+		printf(", \"acts\": \"%s\", \"vouch\": ", acts_here(p, api, i, &ri));
 		json_str(stdout, ri.vouch);
 		printf("}");
 		first = 0;
