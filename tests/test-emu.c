@@ -113,6 +113,38 @@ Test(scenario, malformed_file_names_file_and_line)
 		  "stderr: %s", err);
 }
 
+/* The key table's ranges: each out-of-range value is refused with its reason,
+ * and the largest value in range is taken (so a refusal is not the parser
+ * refusing everything). */
+Test(scenario, values_out_of_range_are_refused_with_the_reason)
+{
+	static const struct { const char *step, *why; } bad[] = {
+		{ "mmio addr=0x1000 len=3", "len must be 1, 2, 4 or 8" },
+		{ "mmio addr=0x1000 len=16", "len must be 1, 2, 4 or 8" },
+		{ "mmio addr=0x1000 len=4 write=2", "write must be 0 or 1" },
+		{ "debug ec=brk iss=0x2000000", "iss wider than 25 bits" },
+		{ "debug ec=brk esr_high=0x100000000", "esr_high wider than 32 bits" },
+		{ "pmu_mismatch cpu=0x100000000", "cpu out of range" },
+		{ "mmio addr=0x1000 len=4 frob=1", "unknown key" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct bad b = { bad[i].step, 0, 0 };
+		char err[1024];
+		capture_stderr(err, sizeof(err), run_bad, &b);
+		cr_assert_eq(b.ret, -1, "%s", bad[i].step);
+		cr_assert_eq(b.err, EINVAL, "%s", bad[i].step);
+		cr_assert(strstr(err, bad[i].why), "%s: stderr: %s", bad[i].step, err);
+	}
+	struct vm v;
+	setup(&v, "arm64-6.1", "mmio addr=0x1000 len=8 write=1 data=0xffffffffffffffff");
+	cr_assert_eq(ioctl(v.vcpu, KVM_RUN, 0), 0);
+	cr_assert_eq(v.run->exit_reason, KVM_EXIT_MMIO);
+	cr_assert_eq(v.run->mmio.len, 8u);
+	uint64_t d;
+	memcpy(&d, v.run->mmio.data, 8);
+	cr_assert_eq(d, ~0ull);
+}
+
 Test(scenario, garbage_does_not_crash)
 {
 	static char junk[70000];

@@ -101,6 +101,69 @@ static int parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* The numeric keys of a step: where each goes in struct emu_step and what it
+ * may hold (lo..hi; K_POW2: a power of two in that range). */
+enum { K_BOOL = 1, K_HAS_DATA = 2, K_POW2 = 4 };
+static const struct step_key {
+	const char *name;
+	uint16_t off;
+	uint8_t width;   /* 4 or 8 bytes: the member's size */
+	uint8_t how;     /* K_* */
+	uint64_t lo, hi;
+	const char *why; /* said when the value is out of range */
+} step_keys[] = {
+#define KEY(n, f, how, lo, hi, why) \
+	{ n, offsetof(struct emu_step, f), sizeof(((struct emu_step *)0)->f), how, lo, hi, why }
+#define U64(n, f) KEY(n, f, 0, 0, UINT64_MAX, NULL)
+#define U32 KEY
+#define FLAG(n, f) U32(n, f, 0, 0, 1, "flag must be 0 or 1, not")
+	U64("addr", addr),
+	U32("len", len, K_POW2, 1, 8, "len must be 1, 2, 4 or 8, not"),
+	U32("write", write, 0, 0, 1, "write must be 0 or 1, not"),
+	KEY("data", data, K_HAS_DATA, 0, UINT64_MAX, NULL),
+	U32("iss", iss, 0, 0, 0x1ffffff, "iss wider than 25 bits"),
+	KEY("esr_high", esr_high, 0, 0, 0xffffffffu, "esr_high wider than 32 bits"),
+	U64("far", far),
+	U64("flags", data),
+	U32("cpu", cpu, 0, 0, 0xffffffffu, "cpu out of range"),
+	U32("port", port, 0, 0, 0xffff, "port out of range"),
+	U32("size", size, K_POW2, 1, 4, "size must be 1, 2 or 4, not"),
+	U32("count", count, 0, 1, 1024, "count must be 1..1024, not"),
+	U64("pc", pc),
+	U64("dr6", dr6),
+	U64("dr7", dr7),
+	U64("nr", nr),
+	U64("a0", args[0]),
+	U64("a1", args[1]),
+	U64("a2", args[2]),
+	U32("longmode", longmode, K_BOOL, 0, UINT64_MAX, NULL),
+	U64("reason", reason),
+	U32("index", index, 0, 0, 0xffffffffu, "MSR index wider than 32 bits"),
+	U64("gva", gva),
+	U64("gpa", gpa),
+	U64("bytes", bytes),
+	U64("mask", mask),
+	FLAG("private", priv),
+	FLAG("fnv", fnv),
+	FLAG("gpa_valid", gpa_valid),
+	FLAG("smc", smc),
+	U32("ext", ext, 0, 0, 0xffffffffu, "value wider than 32 bits"),
+	U32("fid", fid, 0, 0, 0xffffffffu, "value wider than 32 bits"),
+	U32("csr", csr, 0, 0, 0xfff, "csr number wider than 12 bits"),
+#undef KEY
+#undef U64
+#undef U32
+#undef FLAG
+};
+
+static const struct step_key *step_key_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(step_keys) / sizeof(step_keys[0]); i++)
+		if (!strcmp(step_keys[i].name, name))
+			return &step_keys[i];
+	return NULL;
+}
+
 static int set_key(const struct pctx *c, struct emu_step *st, const char *key,
 		   const char *val)
 {
@@ -144,81 +207,21 @@ static int set_key(const struct pctx *c, struct emu_step *st, const char *key,
 	if (parse_u64(val, &v))
 		return perr(c, "bad number", val);
 
-	if (!strcmp(key, "addr")) st->addr = v;
-	else if (!strcmp(key, "len")) {
-		if (v != 1 && v != 2 && v != 4 && v != 8)
-			return perr(c, "len must be 1, 2, 4 or 8, not", val);
-		st->len = (uint32_t)v;
-	} else if (!strcmp(key, "write")) {
-		if (v > 1)
-			return perr(c, "write must be 0 or 1, not", val);
-		st->write = (uint32_t)v;
-	} else if (!strcmp(key, "data")) { st->data = v; st->has_data = 1; }
-	else if (!strcmp(key, "iss")) {
-		if (v > 0x1ffffff)
-			return perr(c, "iss wider than 25 bits", val);
-		st->iss = (uint32_t)v;
-	} else if (!strcmp(key, "esr_high")) {
-		if (v > 0xffffffffu)
-			return perr(c, "esr_high wider than 32 bits", val);
-		st->esr_high = v;
-	} else if (!strcmp(key, "far")) st->far = v;
-	else if (!strcmp(key, "flags")) st->data = v;
-	else if (!strcmp(key, "cpu")) {
-		if (v > 0xffffffffu)
-			return perr(c, "cpu out of range", val);
-		st->cpu = (uint32_t)v;
-	} else if (!strcmp(key, "port")) {
-		if (v > 0xffff)
-			return perr(c, "port out of range", val);
-		st->port = (uint32_t)v;
-	} else if (!strcmp(key, "size")) {
-		if (v != 1 && v != 2 && v != 4)
-			return perr(c, "size must be 1, 2 or 4, not", val);
-		st->size = (uint32_t)v;
-	} else if (!strcmp(key, "count")) {
-		if (v < 1 || v > 1024)
-			return perr(c, "count must be 1..1024, not", val);
-		st->count = (uint32_t)v;
-	} else if (!strcmp(key, "pc")) st->pc = v;
-	else if (!strcmp(key, "dr6")) st->dr6 = v;
-	else if (!strcmp(key, "dr7")) st->dr7 = v;
-	else if (!strcmp(key, "nr")) st->nr = v;
-	else if (!strcmp(key, "a0")) st->args[0] = v;
-	else if (!strcmp(key, "a1")) st->args[1] = v;
-	else if (!strcmp(key, "a2")) st->args[2] = v;
-	else if (!strcmp(key, "longmode")) st->longmode = v != 0;
-	else if (!strcmp(key, "reason")) st->reason = v;
-	else if (!strcmp(key, "index")) {
-		if (v > 0xffffffffu)
-			return perr(c, "MSR index wider than 32 bits", val);
-		st->index = (uint32_t)v;
-	}
-	else if (!strcmp(key, "gva")) st->gva = v;
-	else if (!strcmp(key, "gpa")) st->gpa = v;
-	else if (!strcmp(key, "bytes")) st->bytes = v;
-	else if (!strcmp(key, "mask")) st->mask = v;
-	else if (!strcmp(key, "private") || !strcmp(key, "fnv") || !strcmp(key, "gpa_valid") ||
-		 !strcmp(key, "smc")) {
-		if (v > 1)
-			return perr(c, "flag must be 0 or 1, not", val);
-		if (!strcmp(key, "private")) st->priv = (uint32_t)v;
-		else if (!strcmp(key, "fnv")) st->fnv = (uint32_t)v;
-		else if (!strcmp(key, "gpa_valid")) st->gpa_valid = (uint32_t)v;
-		else st->smc = (uint32_t)v;
-	} else if (!strcmp(key, "ext") || !strcmp(key, "fid") || !strcmp(key, "csr")) {
-		if (v > 0xffffffffu)
-			return perr(c, "value wider than 32 bits", val);
-		if (!strcmp(key, "ext")) st->ext = (uint32_t)v;
-		else if (!strcmp(key, "fid")) st->fid = (uint32_t)v;
-		else {
-			if (v > 0xfff)
-				return perr(c, "csr number wider than 12 bits", val);
-			st->csr = (uint32_t)v;
-		}
-	}
-	else
+	const struct step_key *k = step_key_find(key);
+	if (!k)
 		return perr(c, "unknown key", key);
+	if (v < k->lo || v > k->hi || ((k->how & K_POW2) && (v & (v - 1))))
+		return perr(c, k->why, val);
+	if (k->how & K_BOOL)
+		v = v != 0;
+	if (k->how & K_HAS_DATA)
+		st->has_data = 1;
+	if (k->width == 4) {
+		uint32_t v32 = (uint32_t)v;
+		memcpy((char *)st + k->off, &v32, sizeof(v32));
+	} else {
+		memcpy((char *)st + k->off, &v, sizeof(v));
+	}
 	return 0;
 }
 
