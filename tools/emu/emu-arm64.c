@@ -214,65 +214,130 @@ static void mmio_return(struct emu_obj *o, struct kvm_run *r)
 		v->id, v->mmio_len, (unsigned long long)data);
 }
 
-int emu_arm64_run(struct emu_obj *o)
+/* arm.c kvm_arch_vcpu_ioctl: the vCPU ioctls only arm64 has */
+int emu_arm64_vcpu_ioctl(struct emu_obj *o, unsigned long req, void *arg, int *handled)
+{
+	struct emu_vcpu *v = &o->vcpu;
+	int ret = 0;
+
+	*handled = 1;
+	switch ((unsigned int)req) {
+	case KVMRC_ARM_VCPU_INIT: {
+		/* arch/arm64/kvm/arm.c kvm_vcpu_set_target / kvm_reset_vcpu */
+		struct kvmrc_arm64_vcpu_init init;
+		if (!arg)
+			return emu_err(EFAULT);
+		memcpy(&init, arg, sizeof(init));
+		if (init.target != ARM_TARGET_GENERIC_V8)
+			return emu_err(EINVAL);
+		for (unsigned i = ARM_VCPU_MAX_FEATURES; i < 7 * 32; i++)
+			if (init.features[i / 32] & (1u << (i % 32)))
+				return emu_err(ENOENT);
+		pthread_mutex_lock(&v->lock);
+		v->initialized = 1;
+		v->caught32 = 0;
+		v->pstate = ARM64_RESET_PSTATE;
+		pthread_mutex_unlock(&v->lock);
+		return 0;
+	}
+	case KVM_GET_ONE_REG:
+	case KVM_SET_ONE_REG: {
+		/* kvm_arch_vcpu_ioctl: -ENOEXEC before KVM_ARM_VCPU_INIT */
+		struct kvm_one_reg reg;
+		if (!v->initialized)
+			return emu_err(ENOEXEC);
+		if (!arg)
+			return emu_err(EFAULT);
+		memcpy(&reg, arg, sizeof(reg));
+		/* core registers only (KVM_REG_ARM_CORE, 64-bit): guest.c get/set_core_reg */
+		if ((reg.id & 0xffffffffffff0000ull) != (KVMRC_ARM64_REG_PSTATE & 0xffffffffffff0000ull))
+			return emu_err(ENOENT);
+		if (!reg.addr)
+			return emu_err(EFAULT);
+		pthread_mutex_lock(&v->lock);
+		if (reg.id == KVMRC_ARM64_REG_PSTATE) {
+			if ((unsigned int)req == KVM_GET_ONE_REG)
+				memcpy((void *)(uintptr_t)reg.addr, &v->pstate, sizeof(v->pstate));
+			else
+				memcpy(&v->pstate, (void *)(uintptr_t)reg.addr, sizeof(v->pstate));
+		} else {
+			unsigned i;
+			for (i = 0; i < v->n_one_reg && v->one_reg[i].id != reg.id; i++)
+				;
+			if ((unsigned int)req == KVM_GET_ONE_REG) {
+				uint64_t val = i < v->n_one_reg ? v->one_reg[i].val : 0;
+				memcpy((void *)(uintptr_t)reg.addr, &val, sizeof(val));
+			} else if (i < 64) {
+				v->one_reg[i].id = reg.id;
+				memcpy(&v->one_reg[i].val, (void *)(uintptr_t)reg.addr, sizeof(uint64_t));
+				if (i == v->n_one_reg)
+					v->n_one_reg++;
+			} else {
+				ret = -1;
+				errno = ENOSPC;
+			}
+		}
+		pthread_mutex_unlock(&v->lock);
+		return ret;
+	}
+	}
+	*handled = 0;
+	return 0;
+}
+
+/* arm.c kvm_arch_vcpu_ioctl_run up to the immediate_exit check */
+static int arm64_enter(struct emu_obj *o, struct kvm_run *r)
 {
 	const struct emu_profile *p = o->sys->prof;
-	const struct emu_scenario *sc = o->sys->sc;
 	struct emu_vcpu *v = &o->vcpu;
-	struct kvm_run *r = (struct kvm_run *)v->run;
 	pthread_t self = pthread_self();
-	int ret;
-
-	if (sc->bad)
-		return emu_err(EINVAL);
-	pthread_mutex_lock(&v->lock);
 
 	if (p->kver < KV(5, 16)) {
 		/* 5.10..5.15 kvm_arch_vcpu_ioctl_run begins with
 		 * if (unlikely(!kvm_vcpu_initialized(vcpu))) return -ENOEXEC; */
-		if (!v->initialized) {
-			ret = -ENOEXEC;
-			goto out;
-		}
+		if (!v->initialized)
+			return -ENOEXEC;
 	} else if (!v->has_run || !pthread_equal(v->last_thread, self)) {
 		/* 5.16+ (Marc Zyngier, "KVM: arm64: Reorganise vcpu first
 		 * run"): the check lives in kvm_arch_vcpu_run_pid_change(),
 		 * which virt/kvm/kvm_main.c calls only when the calling
 		 * thread differs from vcpu->pid. */
-		if (!v->initialized) {
-			ret = -ENOEXEC;
-			goto out;
-		}
+		if (!v->initialized)
+			return -ENOEXEC;
 	}
 	v->has_run = 1;
 	v->last_thread = self;
 
 	if (r->exit_reason == KVM_EXIT_MMIO)
 		mmio_return(o, r);
-
-	/* 5.10: if (run->immediate_exit) return -EINTR;
+	/* then 5.10: if (run->immediate_exit) return -EINTR;
 	 * 6.x:  if (!vcpu->wants_to_run) { ret = -EINTR; goto out; }
-	 * Neither writes exit_reason or flags on this path. */
-	if (r->immediate_exit) {
-		ret = -EINTR;
-		goto out;
-	}
+	 * Neither writes exit_reason or flags on that path. */
+	return 0;
+}
 
+/* after the immediate_exit check, before the guest runs */
+static int arm64_start(struct emu_obj *o, struct kvm_run *r)
+{
 	r->exit_reason = KVM_EXIT_UNKNOWN;
-	if (p->kver >= KV(5, 19))
+	if (o->sys->prof->kver >= KV(5, 19))
 		r->flags = 0;	/* arm.c kvm_arch_vcpu_ioctl_run, 18f3976fdb5d */
-
-	if (v->caught32) {
+	if (o->vcpu.caught32) {
 		/* 5.16+, same thread, vcpu never re-initialized: the guest is
 		 * still in AArch32 EL0 and is caught again on the next exit. */
 		r->exit_reason = KVM_EXIT_FAIL_ENTRY;
-		ret = -EINVAL;
-		goto out;
+		return -EINVAL;
 	}
-	ret = produce(o, r, v->cursor < sc->nsteps ? &sc->step[v->cursor] : NULL);
-	if (v->cursor < sc->nsteps)
-		v->cursor++;
-out:
-	pthread_mutex_unlock(&v->lock);
-	return ret < 0 ? emu_err(-ret) : 0;
+	return 0;
 }
+
+const struct emu_arch_ops emu_arm64_ops = {
+	.arch = EMU_ARM64,
+	.vm_type_mask = ~0xfful,	/* KVM_VM_TYPE_ARM_IPA_SIZE in bits 7:0 */
+	.vm_unknown_errno = EINVAL,	/* kvm_arch_vm_ioctl: -EINVAL */
+	.enter = arm64_enter,
+	.start = arm64_start,
+	.produce = produce,
+	.vcpu_ioctl = emu_arm64_vcpu_ioctl,
+	.needs_vcpu_init = 1,		/* KVM_ARM_VCPU_INIT before KVM_RUN */
+};

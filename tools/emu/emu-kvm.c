@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * emu-kvm.c - the /dev/kvm device, VM and vCPU ioctls other than KVM_RUN.
+ * emu-kvm.c - the /dev/kvm device, VM and vCPU ioctls; KVM_RUN is emu-run.c,
+ * the architectures' own vCPU ioctls their emu-<arch>.c.
  *
  * Every object is a memfd: /dev/kvm opens ("kvmemu-dev"), KVM_CREATE_VM
  * ("kvmemu-vm") and KVM_CREATE_VCPU ("kvmemu-vcpu", sized to the vcpu mmap
@@ -34,10 +35,6 @@ static pid_t emu_pid(void)
 }
 
 #define DEFAULT_PROFILE "arm64-6.1"
-#define ARM_TARGET_GENERIC_V8 5		/* KVM_ARM_TARGET_GENERIC_V8 */
-#define ARM_VCPU_MAX_FEATURES 7		/* KVM_VCPU_MAX_FEATURES, 5.10..6.12 */
-/* PSTATE after kvm_reset_vcpu for a 64-bit vCPU: PSR_MODE_EL1h | A I F D */
-#define ARM64_RESET_PSTATE 0x3c5u
 #define MAX_VCPUS 512
 
 static int new_memfd(const char *name, int cloexec)
@@ -101,7 +98,7 @@ static int create_vm(struct emu_obj *sys, unsigned long type)
 {
 	/* x86 accepts type 0 only (KVM_X86_DEFAULT_VM); arm64 encodes the
 	 * IPA size in bits 7:0 (KVM_VM_TYPE_ARM_IPA_SIZE). */
-	if (sys->sys->prof->arch == EMU_X86_64 ? type != 0 : (type & ~0xfful) != 0)
+	if (type & emu_arch_ops_of(sys->sys->prof)->vm_type_mask)
 		return emu_err(EINVAL);
 	int fd = new_memfd("kvmemu-vm", 1);	/* anon_inode_getfd(O_RDWR | O_CLOEXEC) */
 	if (fd < 0)
@@ -169,7 +166,7 @@ static int create_vcpu_locked(struct emu_obj *vm, unsigned long id)
 	o->vcpu.run = run;
 	o->vcpu.map_size = sz;
 	/* arm64 vCPUs need KVM_ARM_VCPU_INIT before they run */
-	o->vcpu.initialized = p->arch != EMU_ARM64;
+	o->vcpu.initialized = !emu_arch_ops_of(p)->needs_vcpu_init;
 	o->vcpu.pstate = ARM64_RESET_PSTATE;
 	vm->nvcpus++;
 	vm->idmap[id / 8] |= (uint8_t)(1u << (id % 8));
@@ -235,83 +232,12 @@ static int vm_ioctl(struct emu_obj *o, int fd, unsigned long req, void *arg)
 		return 0;
 	}
 	/* arm64 kvm_arch_vm_ioctl: -EINVAL; x86: -ENOTTY */
-	return unknown(o, fd, req, p->arch == EMU_X86_64 ? ENOTTY : EINVAL);
-}
-
-static int arm64_vcpu_ioctl(struct emu_obj *o, unsigned long req, void *arg, int *handled)
-{
-	struct emu_vcpu *v = &o->vcpu;
-	int ret = 0;
-
-	*handled = 1;
-	switch ((unsigned int)req) {
-	case KVMRC_ARM_VCPU_INIT: {
-		/* arch/arm64/kvm/arm.c kvm_vcpu_set_target / kvm_reset_vcpu */
-		struct kvmrc_arm64_vcpu_init init;
-		if (!arg)
-			return emu_err(EFAULT);
-		memcpy(&init, arg, sizeof(init));
-		if (init.target != ARM_TARGET_GENERIC_V8)
-			return emu_err(EINVAL);
-		for (unsigned i = ARM_VCPU_MAX_FEATURES; i < 7 * 32; i++)
-			if (init.features[i / 32] & (1u << (i % 32)))
-				return emu_err(ENOENT);
-		pthread_mutex_lock(&v->lock);
-		v->initialized = 1;
-		v->caught32 = 0;
-		v->pstate = ARM64_RESET_PSTATE;
-		pthread_mutex_unlock(&v->lock);
-		return 0;
-	}
-	case KVM_GET_ONE_REG:
-	case KVM_SET_ONE_REG: {
-		/* kvm_arch_vcpu_ioctl: -ENOEXEC before KVM_ARM_VCPU_INIT */
-		struct kvm_one_reg reg;
-		if (!v->initialized)
-			return emu_err(ENOEXEC);
-		if (!arg)
-			return emu_err(EFAULT);
-		memcpy(&reg, arg, sizeof(reg));
-		/* core registers only (KVM_REG_ARM_CORE, 64-bit): guest.c get/set_core_reg */
-		if ((reg.id & 0xffffffffffff0000ull) != (KVMRC_ARM64_REG_PSTATE & 0xffffffffffff0000ull))
-			return emu_err(ENOENT);
-		if (!reg.addr)
-			return emu_err(EFAULT);
-		pthread_mutex_lock(&v->lock);
-		if (reg.id == KVMRC_ARM64_REG_PSTATE) {
-			if ((unsigned int)req == KVM_GET_ONE_REG)
-				memcpy((void *)(uintptr_t)reg.addr, &v->pstate, sizeof(v->pstate));
-			else
-				memcpy(&v->pstate, (void *)(uintptr_t)reg.addr, sizeof(v->pstate));
-		} else {
-			unsigned i;
-			for (i = 0; i < v->n_one_reg && v->one_reg[i].id != reg.id; i++)
-				;
-			if ((unsigned int)req == KVM_GET_ONE_REG) {
-				uint64_t val = i < v->n_one_reg ? v->one_reg[i].val : 0;
-				memcpy((void *)(uintptr_t)reg.addr, &val, sizeof(val));
-			} else if (i < 64) {
-				v->one_reg[i].id = reg.id;
-				memcpy(&v->one_reg[i].val, (void *)(uintptr_t)reg.addr, sizeof(uint64_t));
-				if (i == v->n_one_reg)
-					v->n_one_reg++;
-			} else {
-				ret = -1;
-				errno = ENOSPC;
-			}
-		}
-		pthread_mutex_unlock(&v->lock);
-		return ret;
-	}
-	}
-	*handled = 0;
-	return 0;
+	return unknown(o, fd, req, emu_arch_ops_of(p)->vm_unknown_errno);
 }
 
 static int vcpu_ioctl(struct emu_obj *o, int fd, unsigned long req, void *arg)
 {
-	const struct emu_profile *p = o->sys->prof;
-	struct emu_vcpu *v = &o->vcpu;
+	const struct emu_arch_ops *ops = emu_arch_ops_of(o->sys->prof);
 	int handled;
 
 	/* kvm_vcpu_ioctl: if (vcpu->kvm->mm != current->mm) return -EIO
@@ -323,51 +249,16 @@ static int vcpu_ioctl(struct emu_obj *o, int fd, unsigned long req, void *arg)
 	case KVM_RUN:
 		if (arg)	/* kvm_vcpu_ioctl: KVM_RUN takes no argument */
 			return emu_err(EINVAL);
-		return p->arch == EMU_ARM64 ? emu_arm64_run(o) :
-		       p->arch == EMU_RISCV64 ? emu_riscv_run(o) : emu_x86_run(o);
+		return emu_run(o);
 	case KVM_SET_GUEST_DEBUG:
 		return arg ? 0 : emu_err(EFAULT);
 	case KVM_ENABLE_CAP:
 		return check_enable_cap(o, arg);
 	}
-	if (p->arch == EMU_ARM64) {
-		int r = arm64_vcpu_ioctl(o, req, arg, &handled);
+	if (ops->vcpu_ioctl) {
+		int r = ops->vcpu_ioctl(o, req, arg, &handled);
 		if (handled)
 			return r;
-	} else if (p->arch == EMU_X86_64 && _IOC_TYPE(req) == KVMIO &&
-		   (_IOC_NR(req) == _IOC_NR(KVM_GET_REGS) || _IOC_NR(req) == _IOC_NR(KVM_SET_REGS)) &&
-		   _IOC_SIZE(req) > 0 && _IOC_SIZE(req) <= sizeof(v->regs)) {
-		/* x86 KVM_GET_REGS / KVM_SET_REGS: store and return the blob */
-		size_t n = _IOC_SIZE(req);
-		if (!arg)
-			return emu_err(EFAULT);
-		pthread_mutex_lock(&v->lock);
-		if (_IOC_NR(req) == _IOC_NR(KVM_SET_REGS)) {
-			memcpy(v->regs, arg, n);
-			v->regs_len = n;
-		} else {
-			memcpy(arg, v->regs, n);
-		}
-		pthread_mutex_unlock(&v->lock);
-		return 0;
-	} else if (p->arch == EMU_X86_64 && _IOC_TYPE(req) == KVMIO &&
-		   (_IOC_NR(req) == _IOC_NR(KVM_GET_SREGS) || _IOC_NR(req) == _IOC_NR(KVM_SET_SREGS)) &&
-		   _IOC_SIZE(req) > 0 && _IOC_SIZE(req) <= sizeof(v->sregs)) {
-		/* x86 KVM_GET_SREGS / KVM_SET_SREGS: store and return the blob */
-		if (!arg)
-			return emu_err(EFAULT);
-		pthread_mutex_lock(&v->lock);
-		if (_IOC_NR(req) == _IOC_NR(KVM_SET_SREGS))
-			memcpy(v->sregs, arg, _IOC_SIZE(req));
-		else
-			memcpy(arg, v->sregs, _IOC_SIZE(req));
-		pthread_mutex_unlock(&v->lock);
-		return 0;
-	} else if (p->arch == EMU_X86_64 && _IOC_TYPE(req) == KVMIO && _IOC_NR(req) == 0x90 &&
-		   _IOC_DIR(req) == _IOC_WRITE) {
-		/* x86 KVM_SET_CPUID2 (its struct exists only in x86 headers):
-		 * accepted; the emulator models no CPUID-dependent behaviour */
-		return arg ? 0 : emu_err(EFAULT);
 	}
 	return unknown(o, fd, req, EINVAL);
 }

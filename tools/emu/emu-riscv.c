@@ -122,27 +122,26 @@ static void complete(struct emu_obj *o, struct kvm_run *r)
 	v->pending = EP_NONE;	/* return_handled = 1 */
 }
 
-int emu_riscv_run(struct emu_obj *o)
+/* vcpu.c kvm_arch_vcpu_ioctl_run: the completion of the previous exit,
+ * then if (!vcpu->wants_to_run) return -EINTR (immediate_exit) */
+static int riscv_enter(struct emu_obj *o, struct kvm_run *r)
 {
-	const struct emu_scenario *sc = o->sys->sc;
-	struct emu_vcpu *v = &o->vcpu;
-	struct kvm_run *r = (struct kvm_run *)v->run;
-	int ret;
-
-	if (sc->bad)
-		return emu_err(EINVAL);
-	pthread_mutex_lock(&v->lock);
 	complete(o, r);
-	/* if (!vcpu->wants_to_run) return -EINTR;  (immediate_exit) */
-	if (r->immediate_exit) {
-		ret = -EINTR;
-		goto out;
-	}
-	r->exit_reason = KVM_EXIT_UNKNOWN;
-	ret = produce(o, r, v->cursor < sc->nsteps ? &sc->step[v->cursor] : NULL);
-	if (v->cursor < sc->nsteps)
-		v->cursor++;
-out:
-	pthread_mutex_unlock(&v->lock);
-	return ret < 0 ? emu_err(-ret) : 0;
+	return 0;
 }
+
+static int riscv_start(struct emu_obj *o, struct kvm_run *r)
+{
+	(void)o;
+	r->exit_reason = KVM_EXIT_UNKNOWN;
+	return 0;
+}
+
+const struct emu_arch_ops emu_riscv_ops = {
+	.arch = EMU_RISCV64,
+	.vm_type_mask = ~0xfful,	/* not modelled beyond arm64's rule */
+	.vm_unknown_errno = EINVAL,
+	.enter = riscv_enter,
+	.start = riscv_start,
+	.produce = produce,
+};

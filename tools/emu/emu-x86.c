@@ -253,42 +253,35 @@ static void complete_io(struct emu_obj *o, struct kvm_run *r)
 	v->pending = EP_NONE;
 }
 
-int emu_x86_run(struct emu_obj *o)
+/* x86.c kvm_arch_vcpu_ioctl_run up to the immediate_exit check */
+static int x86_enter(struct emu_obj *o, struct kvm_run *r)
 {
-	const struct emu_profile *p = o->sys->prof;
-	const struct emu_scenario *sc = o->sys->sc;
-	struct emu_vcpu *v = &o->vcpu;
-	struct kvm_run *r = (struct kvm_run *)v->run;
-	int ret;
-
-	if (sc->bad)
-		return emu_err(EINVAL);
-	pthread_mutex_lock(&v->lock);
-
 	/* 5.12+: kvm_run->flags = 0 at the start of kvm_arch_vcpu_ioctl_run
 	 * ("KVM: X86: Reset the vcpu->run->flags at the beginning of vcpu_run") */
-	if (p->kver >= KV(5, 12))
+	if (o->sys->prof->kver >= KV(5, 12))
 		r->flags = 0;
-
 	complete_io(o, r);	/* before the immediate_exit check, like the kernel */
+	return 0;
+}
 
-	if (r->immediate_exit) {
-		ret = -EINTR;
-		goto out;
-	}
+static int x86_start(struct emu_obj *o, struct kvm_run *r)
+{
 	/* 6.12 vcpu_run: vcpu->run->exit_reason = KVM_EXIT_UNKNOWN (not in
 	 * 6.1; the version between is not established, see the ledger G5) */
-	if (p->kver >= KV(6, 12))
+	if (o->sys->prof->kver >= KV(6, 12))
 		r->exit_reason = KVM_EXIT_UNKNOWN;
-	ret = produce(o, r, v->cursor < sc->nsteps ? &sc->step[v->cursor] : NULL);
-	if (v->cursor < sc->nsteps)
-		v->cursor++;
-out:
-	/* post_kvm_run_save, on every return (out: label).  if_flag is
-	 * RFLAGS.IF; without an in-kernel irqchip (none is modelled)
-	 * ready_for_interrupt_injection is kvm_vcpu_ready_for_interrupt_injection():
-	 * interrupts allowed (IF) and none pending (none is modelled). */
+	return 0;
+}
+
+/* post_kvm_run_save, on every return (the out: label).  if_flag is
+ * RFLAGS.IF; without an in-kernel irqchip (none is modelled)
+ * ready_for_interrupt_injection is kvm_vcpu_ready_for_interrupt_injection():
+ * interrupts allowed (IF) and none pending (none is modelled). */
+static void x86_leave(struct emu_obj *o, struct kvm_run *r)
+{
+	struct emu_vcpu *v = &o->vcpu;
 	uint64_t rflags = 0x2;
+
 	if (v->regs_len >= X86_REGS_RFLAGS + sizeof(rflags))
 		memcpy(&rflags, v->regs + X86_REGS_RFLAGS, sizeof(rflags));
 	r->if_flag = (rflags & 0x200) != 0;
@@ -296,8 +289,55 @@ out:
 	r->apic_base = APIC_DEFAULT_BASE | MSR_IA32_APICBASE_ENABLE |
 		       (v->id == 0 ? MSR_IA32_APICBASE_BSP : 0);
 	r->ready_for_interrupt_injection = (rflags & 0x200) != 0;
-	if (p->kver < KV(5, 12))
+	if (o->sys->prof->kver < KV(5, 12))
 		r->flags = 0;	/* kvm_run->flags = is_smm(vcpu) ? KVM_RUN_X86_SMM : 0 */
-	pthread_mutex_unlock(&v->lock);
-	return ret < 0 ? emu_err(-ret) : 0;
 }
+
+/* KVM_GET/SET_REGS and KVM_GET/SET_SREGS store and return the blob;
+ * KVM_SET_CPUID2 (its struct exists only in x86 headers) is accepted: the
+ * emulator models no CPUID-dependent behaviour. */
+static int x86_vcpu_ioctl(struct emu_obj *o, unsigned long req, void *arg, int *handled)
+{
+	struct emu_vcpu *v = &o->vcpu;
+	unsigned int nr = _IOC_NR(req);
+	size_t n = _IOC_SIZE(req);
+	int regs = nr == _IOC_NR(KVM_GET_REGS) || nr == _IOC_NR(KVM_SET_REGS);
+	int sregs = nr == _IOC_NR(KVM_GET_SREGS) || nr == _IOC_NR(KVM_SET_SREGS);
+
+	*handled = 0;
+	if (_IOC_TYPE(req) != KVMIO)
+		return 0;
+	if (nr == 0x90 && _IOC_DIR(req) == _IOC_WRITE) {
+		*handled = 1;
+		return arg ? 0 : emu_err(EFAULT);
+	}
+	if (!(regs && n > 0 && n <= sizeof(v->regs)) && !(sregs && n > 0 && n <= sizeof(v->sregs)))
+		return 0;
+	*handled = 1;
+	if (!arg)
+		return emu_err(EFAULT);
+	pthread_mutex_lock(&v->lock);
+	if (regs && nr == _IOC_NR(KVM_SET_REGS)) {
+		memcpy(v->regs, arg, n);
+		v->regs_len = n;
+	} else if (regs) {
+		memcpy(arg, v->regs, n);
+	} else if (nr == _IOC_NR(KVM_SET_SREGS)) {
+		memcpy(v->sregs, arg, n);
+	} else {
+		memcpy(arg, v->sregs, n);
+	}
+	pthread_mutex_unlock(&v->lock);
+	return 0;
+}
+
+const struct emu_arch_ops emu_x86_ops = {
+	.arch = EMU_X86_64,
+	.vm_type_mask = ~0ul,		/* KVM_X86_DEFAULT_VM (0) only */
+	.vm_unknown_errno = ENOTTY,	/* kvm_arch_vm_ioctl: -ENOTTY */
+	.enter = x86_enter,
+	.start = x86_start,
+	.produce = produce,
+	.leave = x86_leave,
+	.vcpu_ioctl = x86_vcpu_ioctl,
+};

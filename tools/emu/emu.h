@@ -151,10 +151,32 @@ void emu_stat_init(void);	/* emu-stat.c, called by emu_real_init */
 int emu_open_dev(int flags);
 int emu_ioctl(struct emu_obj *o, int fd, unsigned long req, void *arg);
 
-/* ---- per-architecture run (emu-arm64.c, emu-x86.c) ---- */
-int emu_arm64_run(struct emu_obj *vcpu);
-int emu_x86_run(struct emu_obj *vcpu);
-int emu_riscv_run(struct emu_obj *vcpu);
+/* ---- per-architecture operations (emu-arm64.c, emu-x86.c, emu-riscv.c) ----
+ * KVM_RUN is one skeleton (emu-run.c) in the kernels' common order: enter
+ * (complete the previous exit; may refuse), the immediate_exit check, start
+ * (reset exit_reason/flags; may end the run without a step), produce (the
+ * scenario step's exit), leave (bytes written on every return). */
+struct emu_arch_ops {
+	enum emu_arch arch;
+	unsigned long vm_type_mask;	/* KVM_CREATE_VM: type bits that are -EINVAL */
+	int vm_unknown_errno;		/* an unknown VM ioctl's errno */
+	int needs_vcpu_init;		/* a vCPU runs only after KVM_ARM_VCPU_INIT */
+	int (*enter)(struct emu_obj *vcpu, struct kvm_run *r);	/* 0 or -errno */
+	int (*start)(struct emu_obj *vcpu, struct kvm_run *r);	/* 0 or -errno */
+	int (*produce)(struct emu_obj *vcpu, struct kvm_run *r, const struct emu_step *st);
+	void (*leave)(struct emu_obj *vcpu, struct kvm_run *r);	/* or NULL */
+	/* vCPU ioctls of this arch only; *handled = 0 passes on (or NULL) */
+	int (*vcpu_ioctl)(struct emu_obj *vcpu, unsigned long req, void *arg, int *handled);
+};
+extern const struct emu_arch_ops emu_arm64_ops, emu_x86_ops, emu_riscv_ops;
+const struct emu_arch_ops *emu_arch_ops_of(const struct emu_profile *p);
+int emu_run(struct emu_obj *vcpu);	/* KVM_RUN (emu-run.c) */
+int emu_arm64_vcpu_ioctl(struct emu_obj *vcpu, unsigned long req, void *arg, int *handled);
+
+#define ARM_TARGET_GENERIC_V8 5		/* KVM_ARM_TARGET_GENERIC_V8 */
+#define ARM_VCPU_MAX_FEATURES 7		/* KVM_VCPU_MAX_FEATURES, 5.10..6.12 */
+/* PSTATE after kvm_reset_vcpu for a 64-bit vCPU: PSR_MODE_EL1h | A I F D */
+#define ARM64_RESET_PSTATE 0x3c5u
 
 /* ---- logging (emu-log.c) ---- */
 void emu_log(const struct emu_system *sys, const char *fmt, ...)
