@@ -19,6 +19,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "abi-caps.h"
+#include "abi-run.h"
 #include "config.h"
 #include "kver.h"
 
@@ -189,6 +190,9 @@ int kvmrc_config_set(struct kvmrc_config *cfg, const char *key, const char *v,
 			return -1;
 		}
 		cfg->abi = kv & ~(uint32_t)0xff;
+	} else if (!strcasecmp(key, "ABI_STALE")) {
+		if (parse_bool(v, &cfg->abi_stale))
+			goto bad;
 	} else if (!strcasecmp(key, "STATS_INTERVAL")) {
 		char *end;
 		int saved = errno, range;
@@ -363,6 +367,7 @@ int kvmrc_config_load(void)
 		problems++;
 	}
 	kvmrc_abi_caps_configure(kvmrc_cfg.abi, kvmrc_cfg.arch);
+	kvmrc_abi_run_configure(kvmrc_cfg.abi, kvmrc_cfg.arch, kvmrc_cfg.abi_stale);
 	if (kvmrc_cfg.excluded)
 		kvmrc_cfg.active = 0;
 	return problems;

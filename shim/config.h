@@ -26,6 +26,8 @@ struct kvmrc_config {
 	int poison;                        /* byte for unwritten exit bytes (POISON), 0: zero */
 	uint32_t abi;                      /* ABI: KVMRC_KV of the kernel whose capabilities the
 					      VMM sees (abi-caps.c), 0: the running kernel's */
+	int abi_stale;                     /* ABI_STALE: fields ABI never wrote keep the previous
+					      exit's bytes instead of the poison (abi-run.c) */
 	enum kvmrun_compat_arch arch;      /* whose kvm_run layout the kernel speaks */
 	enum kvmrc_fail_entry_policy fail_entry;
 	enum kvmrc_log_level log_level;

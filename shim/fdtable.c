@@ -103,6 +103,8 @@ static void retire(const struct kvmrc_vcpu *v)
 	}
 	__atomic_add_fetch(&kvmrc_fdt_retired.runs, __atomic_load_n(&v->runs, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
 	__atomic_add_fetch(&kvmrc_fdt_retired.vcpus, 1, __ATOMIC_RELAXED);
+	if (kvmrc_abi_on)
+		kvmrc_abi_retire(&v->abi);
 }
 
 /* The last reference is gone: unmap, count, return to the pool. */

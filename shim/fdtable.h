@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "kvmrun-compat.h"
+#include "abi-run.h"
 #include "rules.h"
 #include "scrub.h"
 
@@ -52,6 +53,7 @@ struct kvmrc_vcpu {
 	/* counters, relaxed atomics: written by the thread running this vCPU */
 	uint64_t runs;
 	uint32_t hits[KVMRC_MAX_RULES];
+	struct kvmrc_abi_vcpu abi;         /* --abi (abi-run.h); untouched without it */
 } __attribute__((aligned(64)));
 
 /* Bumped in a fork()ed child: vCPUs of the parent are passed through there

@@ -19,6 +19,7 @@
 #include <linux/kvm.h>
 #include "kvmrun-compat-uapi.h"
 #include "abi-caps.h"
+#include "abi-run.h"
 #include "config.h"
 #include "engine.h"
 #include "failentry.h"
@@ -52,6 +53,8 @@ int kvmrc_ioctl_run(int fd, IOCTL_REQUEST_TYPE req, void *arg)
 	int err = __builtin_expect(r == 0, 1) ? 0 : errno;
 
 	kvmrc_scrub_after(&v->sc, page, r, err, before);
+	if (__builtin_expect(kvmrc_abi_on, 0))
+		kvmrc_abi_after_run(&v->abi, page, r, before);
 	if (v->sc.arch == KVMRUN_COMPAT_ARCH_ARM64 && kvmrc_fail_entry_after_needed(v, page, r, err))
 		r = kvmrc_fail_entry_after_run(v, page, r, &err);
 	__atomic_store_n(&v->runs, v->runs + 1, __ATOMIC_RELAXED);

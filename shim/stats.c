@@ -25,6 +25,7 @@
 #include <sys/utsname.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "abi-run.h"
 #include "config.h"
 #include "shim.h"
 
@@ -32,6 +33,7 @@
  * (kvmrc_fdt_retired), which frees them. */
 
 struct writer {
+	uint64_t abi_totals[KVMRC_ABI_ROWS_MAX];
 	int fd;
 	int failed;          /* errno of the first failed write, or 0 */
 	int first_vcpu;
@@ -97,7 +99,21 @@ static void one_vcpu(const struct kvmrc_vcpu *v, void *ctx)
 		put(w, "%s\"%s\": %u", first ? "" : ", ", kvmrc_rules[i].name, h);
 		first = 0;
 	}
-	put(w, "}}");
+	put(w, "}");
+	if (kvmrc_cfg.abi) { /* --abi: bytes set, flag bits cleared, exits seen, per row */
+		put(w, ", \"abi\": {");
+		first = 1;
+		for (unsigned int i = 0; i < kvmrc_abi_row_count; i++) {
+			uint32_t n = __atomic_load_n(&v->abi.bytes[i], __ATOMIC_RELAXED);
+			w->abi_totals[i] += n;
+			if (!n)
+				continue;
+			put(w, "%s\"%s\": %u", first ? "" : ", ", kvmrc_abi_rows[i].name, n);
+			first = 0;
+		}
+		put(w, "}");
+	}
+	put(w, "}");
 }
 
 static void stats_json(struct writer *w)
@@ -116,7 +132,21 @@ static void stats_json(struct writer *w)
 		put(w, "%s\n    \"%s\": %llu", sep, kvmrc_rules[i].name, (unsigned long long)total);
 		sep = ",";
 	}
-	put(w, "\n  }\n}\n");
+	put(w, "\n  }");
+	if (kvmrc_cfg.abi) {
+		put(w, ",\n  \"abi\": {\"version\": \"%u.%u\", \"stale\": %s, \"rows\": {", kvmrc_cfg.abi >> 16,
+		    (kvmrc_cfg.abi >> 8) & 0xff, kvmrc_cfg.abi_stale ? "true" : "false");
+		sep = "";
+		for (unsigned int i = 0; i < kvmrc_abi_row_count; i++) {
+			if (!kvmrc_abi_row_applies(&kvmrc_abi_rows[i], kvmrc_cfg.abi, kvmrc_cfg.arch))
+				continue;
+			put(w, "%s\n    \"%s\": %llu", sep, kvmrc_abi_rows[i].name,
+			    (unsigned long long)(w->abi_totals[i] + kvmrc_abi_retired(i)));
+			sep = ",";
+		}
+		put(w, "\n  }}");
+	}
+	put(w, "\n}\n");
 }
 
 /* ---- Prometheus text format (node_exporter's textfile collector) ------ */
@@ -136,6 +166,8 @@ static void prom_vcpu(const struct kvmrc_vcpu *v, void *ctx)
 	p->runs += __atomic_load_n(&v->runs, __ATOMIC_RELAXED);
 	for (unsigned int i = 0; i < kvmrc_rule_count && i < KVMRC_MAX_RULES; i++)
 		p->totals[i] += __atomic_load_n(&v->hits[i], __ATOMIC_RELAXED);
+	for (unsigned int i = 0; i < kvmrc_abi_row_count; i++)
+		p->w->abi_totals[i] += __atomic_load_n(&v->abi.bytes[i], __ATOMIC_RELAXED);
 }
 
 /* A label value: backslash, double quote and newline escaped, other
@@ -176,6 +208,16 @@ static void stats_prometheus(struct writer *w)
 		uint64_t total = w->totals[i] + __atomic_load_n(&kvmrc_fdt_retired.hits[i], __ATOMIC_RELAXED);
 		put(w, "kvmrun_compat_rule_changes_total{rule=\"%s\",arch=\"%s\",%s} %llu\n", kvmrc_rules[i].name,
 		    arch, labels, (unsigned long long)total);
+	}
+	if (kvmrc_cfg.abi) {
+		put(w, "# HELP kvmrun_compat_abi_changes_total --abi: bytes set (fields), bits cleared (flags) or "
+		       "exits seen (exits) per row of the exit ABI table.\n"
+		       "# TYPE kvmrun_compat_abi_changes_total counter\n");
+		for (unsigned int i = 0; i < kvmrc_abi_row_count; i++)
+			if (kvmrc_abi_row_applies(&kvmrc_abi_rows[i], kvmrc_cfg.abi, kvmrc_cfg.arch))
+				put(w, "kvmrun_compat_abi_changes_total{row=\"%s\",abi=\"%u.%u\",%s} %llu\n",
+				    kvmrc_abi_rows[i].name, kvmrc_cfg.abi >> 16, (kvmrc_cfg.abi >> 8) & 0xff, labels,
+				    (unsigned long long)(w->abi_totals[i] + kvmrc_abi_retired(i)));
 	}
 	put(w, "# HELP kvmrun_compat_kvm_runs_total KVM_RUN calls on vCPUs the library tracks.\n"
 	       "# TYPE kvmrun_compat_kvm_runs_total counter\n"

@@ -8,6 +8,10 @@
  * abi-caps-probe --table: the shim's table (shim/abi-caps.c), one row a line,
  * "CAP NAME X.Y ARCHES" (ARCHES: letters x a r s p, or -), for comparison
  * with the ledger's "Capabilities by version".
+ *
+ * abi-caps-probe --exits: the exit ABI table (shim/abi-fields.c), one row a
+ * line, "ROW NAME KIND EXIT BYTES|BITS X.Y", for the ledger's "Exit ABI by
+ * version".
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,11 +22,29 @@
 #include <unistd.h>
 #include <linux/kvm.h>
 #include "abi-caps.h"
+#include "abi-fields.h"
 
 int main(int argc, char **argv)
 {
 	if (argc != 2)
-		return fprintf(stderr, "usage: abi-caps-probe CAP | --table\n"), 2;
+		return fprintf(stderr, "usage: abi-caps-probe CAP | --table | --exits\n"), 2;
+	if (!strcmp(argv[1], "--exits")) { /* shim/abi-fields.c: "ROW NAME KIND EXIT OFF-END|BITS X.Y" */
+		static const char *const kinds[] = { "", "flag", "unwritten", "zeroed", "exit" };
+		for (unsigned int i = 0; i < kvmrc_abi_row_count; i++) {
+			const struct kvmrc_abi_row *r = &kvmrc_abi_rows[i];
+			char what[32];
+			if (r->kind == KVMRC_ABI_FLAG)
+				snprintf(what, sizeof(what), "0x%x", r->bits);
+			else if (r->kind == KVMRC_ABI_EXIT)
+				snprintf(what, sizeof(what), "-");
+			else
+				snprintf(what, sizeof(what), "%u-%u", r->off, r->off + r->len - 1);
+			printf("%s %s %s %d %s %u.%u\n", r->ledger, r->name, kinds[r->kind],
+			       r->exit_reason == 0xffff ? -1 : (int)r->exit_reason, what, r->since >> 16,
+			       (r->since >> 8) & 0xff);
+		}
+		return 0;
+	}
 	if (!strcmp(argv[1], "--table")) {
 		static const char letters[] = "xarsp";
 		for (unsigned int i = 0; i < kvmrc_abi_caps_count; i++) {

@@ -44,8 +44,12 @@ static void usage(FILE *f)
 "      --stats-interval=SECS  also rewrite the stats file every SECS seconds\n"
 "      --poison[=BYTE]        fill exit bytes the kernel did not write with BYTE (0xa5)\n"
 "                             instead of zero: careless reads fail in VMM CI\n"
-"      --abi=VERSION          capabilities added after kernel VERSION (e.g. 5.10) read 0\n"
-"                             and cannot be enabled; with --probe: list them\n"
+"      --abi=VERSION          show kernel VERSION's exit ABI (e.g. 5.10): newer capabilities\n"
+"                             read 0 and cannot be enabled, newer flag bits read 0, fields\n"
+"                             VERSION never wrote read the poison byte, exits it could not\n"
+"                             produce are logged once; with --probe: list them\n"
+"      --abi-stale            with --abi: those fields keep the previous exit's bytes,\n"
+"                             as VERSION leaves them\n"
 "      --only-cmds=NAME,...   act only in programs with these names\n"
 "      --skip-cmds=NAME,...   leave programs with these names alone\n"
 "  -c, --config=FILE          read FILE instead of %s/kvmrun-compat.conf\n"
@@ -163,6 +167,9 @@ static int set_opt(int c, const char *v, int *strict)
 		key = "POISON";
 		break;
 	}
+	case 'T':
+		key = "ABI_STALE", v = "1";
+		break;
 	case 'B':
 		/* the library judges the version (one line; refusal in strict mode) */
 		if (!*v)
@@ -284,6 +291,7 @@ int main(int argc, char **argv)
 		{ "stats-interval", required_argument, NULL, 'I' },
 		{ "poison", optional_argument, NULL, 'P' },
 		{ "abi", required_argument, NULL, 'B' },
+		{ "abi-stale", no_argument, NULL, 'T' },
 		{ "only-cmds", required_argument, NULL, 'O' },
 		{ "skip-cmds", required_argument, NULL, 'K' },
 		{ "config", required_argument, NULL, 'c' },

@@ -71,6 +71,8 @@ const char *cli_exit_name(unsigned int r)
 	case KVM_EXIT_MEMORY_FAULT: return "MEMORY_FAULT";
 	case KVM_EXIT_TDX: return "TDX";
 	case KVM_EXIT_ARM_SEA: return "ARM_SEA";
+	case KVM_EXIT_ARM_LDST64B: return "ARM_LDST64B";
+	case KVM_EXIT_SNP_REQ_CERTS: return "SNP_REQ_CERTS";
 	default: return "?";
 	}
 }

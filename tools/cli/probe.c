@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <linux/kvm.h>
 #include "abi-caps.h"
+#include "abi-fields.h"
 #include "cli.h"
 
 #ifndef SYSCONFDIR
@@ -130,6 +131,55 @@ static void print_abi_hidden(const struct probe *p, int json)
 	}
 }
 
+/* --abi: the rows of the exit ABI table VERSION predates on this arch
+ * (abi-fields.c): flag bits, fields and exits, as text or JSON. */
+static void print_abi_rows(const struct probe *p, int json)
+{
+	static const char *const heads[] = {
+		[KVMRC_ABI_FLAG] = "flags bits %s did not define (read 0)",
+		[KVMRC_ABI_UNWRITTEN] = "fields %s never wrote (the poison byte; --abi-stale: the previous exit's)",
+		[KVMRC_ABI_ZEROED] = "fields %s cleared (read 0)",
+		[KVMRC_ABI_EXIT] = "exits %s cannot produce (logged the first time one happens)",
+	};
+	int first = 1;
+
+	for (unsigned int kind = KVMRC_ABI_FLAG; kind <= KVMRC_ABI_EXIT; kind++) {
+		int head = 0;
+		for (unsigned int i = 0; i < kvmrc_abi_row_count; i++) {
+			const struct kvmrc_abi_row *r = &kvmrc_abi_rows[i];
+			if (r->kind != kind || !kvmrc_abi_row_applies(r, p->abi, p->arch))
+				continue;
+			char what[48];
+			if (kind == KVMRC_ABI_FLAG)
+				snprintf(what, sizeof(what), "flags & 0x%x", r->bits);
+			else if (kind == KVMRC_ABI_EXIT)
+				snprintf(what, sizeof(what), "%s (%u)", cli_exit_name(r->exit_reason), r->exit_reason);
+			else
+				snprintf(what, sizeof(what), "%s bytes %u-%u", cli_exit_name(r->exit_reason), r->off,
+					 r->off + r->len - 1);
+			if (json) {
+				printf("%s{\"row\": \"%s\", \"kind\": \"%s\", \"what\": \"%s\", \"since\": \"%u.%u\", "
+				       "\"ledger\": \"%s\"}", first ? "" : ", ", r->name,
+				       kind == KVMRC_ABI_FLAG ? "flag" : kind == KVMRC_ABI_EXIT ? "exit" :
+				       kind == KVMRC_ABI_ZEROED ? "zeroed" : "unwritten", what, r->since >> 16,
+				       (r->since >> 8) & 0xff, r->ledger);
+				first = 0;
+				continue;
+			}
+			if (!head) {
+				char v[16], line[128];
+				snprintf(v, sizeof(v), "%u.%u", p->abi >> 16, (p->abi >> 8) & 0xff);
+				const char *h = heads[kind], *pct = strstr(h, "%s");
+				snprintf(line, sizeof(line), "%.*s%s%s", (int)(pct - h), h, v, pct + 2);
+				printf("\n%s:\n", line);
+				head = 1;
+			}
+			printf("%-34s %-34s from %u.%u (ledger %s)\n", r->name, what, r->since >> 16,
+			       (r->since >> 8) & 0xff, r->ledger);
+		}
+	}
+}
+
 static const char *acts_here(const struct probe *p, const struct cli_api *api, size_t i,
 			     const struct kvmrun_compat_rule_info *ri)
 {
@@ -169,6 +219,7 @@ static void print_text(const struct probe *p, const struct cli_api *api)
 		printf("\n--abi=%u.%u hides %u capabilit%s this host has:\n", p->abi >> 16, (p->abi >> 8) & 0xff,
 		       p->nhidden, p->nhidden == 1 ? "y" : "ies");
 		print_abi_hidden(p, 0);
+		print_abi_rows(p, 0);
 	}
 	printf("\n%-34s %-17s %-16s %s\n", "RULE", "ACTS HERE", "EXIT", "VOUCHED BY");
 	size_t n = api->rule_count(), acting = 0, other = 0;
@@ -215,6 +266,8 @@ static void print_json(const struct probe *p, const struct cli_api *api)
 	}
 	printf("\n  },\n  \"abi_hidden\": [");
 	print_abi_hidden(p, 1);
+	printf("],\n  \"abi_rows\": [");
+	print_abi_rows(p, 1);
 	printf("],\n  \"rules\": [");
 	first = 1;
 	for (size_t i = 0, n = api->rule_count(); i < n; i++) {

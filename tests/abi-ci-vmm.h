@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * abi-ci-vmm.h - how a careless and a careful VMM read the exits whose ABI
+ * grew (the kvm-ioctls way, and the way the uapi documents), for
+ * tests/abi-ci-vmm.c (emulator) and tests/realkvm (real kernels).
+ *
+ * careless: slices system_event.data[0..ndata] without a bound, as rust-vmm's
+ *   kvm-ioctls does (a Rust slice out of range panics: here, exit 101), and
+ *   takes arm64 debug.arch.hsr_high as ESR[63:32] without looking at
+ *   KVM_DEBUG_ARCH_HSR_HIGH_VALID (a BRK with ISS2 bits is refused).
+ * careful: reads ndata only when KVM_CAP_SYSTEM_EVENT_DATA is there (and
+ *   bounds it by the array), hsr_high only when the flag vouches for it.
+ */
+#ifndef KVMRC_ABI_CI_VMM_H
+#define KVMRC_ABI_CI_VMM_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <linux/kvm.h>
+#include "kvmrun-compat-uapi.h"
+
+#define ABI_CI_PANIC 101 /* a Rust panic's exit status */
+
+/* One exit.  Returns 0, or ABI_CI_PANIC with why in msg. */
+static inline int abi_ci_exit(int careful, int arm64, long cap_system_event_data, const struct kvm_run *run,
+			      char *msg, size_t msglen)
+{
+	if (run->exit_reason == KVM_EXIT_SYSTEM_EVENT) {
+		const uint8_t *u = (const uint8_t *)run + 32;
+		uint32_t ndata;
+		uint64_t sum = 0;
+		__builtin_memcpy(&ndata, u + 4, 4);
+		if (careful)
+			ndata = !cap_system_event_data ? 0 : ndata > 16 ? 16 : ndata;
+		if (ndata > 16) {
+			snprintf(msg, msglen, "range end index %u out of range for slice of length 16 "
+				 "(system_event.data[0..ndata])", ndata);
+			return ABI_CI_PANIC;
+		}
+		for (uint32_t i = 0; i < ndata; i++) {
+			uint64_t d;
+			__builtin_memcpy(&d, u + 8 + 8 * i, 8);
+			sum += d;
+		}
+		snprintf(msg, msglen, "system_event type=%u ndata=%u sum=0x%llx", *(const uint32_t *)u, ndata,
+			 (unsigned long long)sum);
+		return 0;
+	}
+	if (run->exit_reason == KVM_EXIT_DEBUG && arm64) {
+		const struct kvmrc_arm64_debug_exit_arch *d = (const void *)((const uint8_t *)run + 32);
+		uint32_t high = d->hsr_high;
+		if (careful && !(run->flags & KVMRC_ARM64_DEBUG_ARCH_HSR_HIGH_VALID))
+			high = 0;
+		uint64_t esr = (uint64_t)high << 32 | d->hsr;
+		if ((esr >> 26 & 0x3f) == 0x3c && (esr >> 32)) { /* BRK64 has no ISS2 */
+			snprintf(msg, msglen, "BRK with ESR 0x%016llx: ISS2 bits set, unknown exception",
+				 (unsigned long long)esr);
+			return ABI_CI_PANIC;
+		}
+		snprintf(msg, msglen, "debug esr=0x%016llx", (unsigned long long)esr);
+		return 0;
+	}
+	snprintf(msg, msglen, "exit %u", run->exit_reason);
+	return 0;
+}
+
+#endif
