@@ -58,6 +58,9 @@ debs=$(ls "$work"/*.deb | grep -v -- '-dbgsym_')
 $sudo dpkg -i $debs >/dev/null || { echo "ci-package: dpkg -i FAILED"; exit 1; }
 ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 emu=/usr/lib/$ma/kvmrun-compat/libkvmrun-emu.so
+# the emulator is for tests: a package of its own, not in the runtime one
+[ "$(dpkg -S "$emu" 2>/dev/null | cut -d: -f1)" = kvmrun-compat-emu ] ||
+	{ echo "ci-package: $emu is not shipped by kvmrun-compat-emu: $(dpkg -S "$emu" 2>&1)"; status=1; }
 vmm=$src/tools/demo-vmm
 # a check program: built by make check, not with DEB_BUILD_OPTIONS=nocheck
 [ -x "$vmm" ] || make -s -C "$src" tools/demo-vmm >/dev/null
@@ -83,7 +86,7 @@ kvmrun-compat --probe >/dev/null 2>&1 && probe=0 || probe=$?
 	{ echo "ci-package: man page kvmrun-compat(1) not installed"; status=1; }
 
 if [ "${KEEP_INSTALLED:-0}" != 1 ]; then
-	$sudo dpkg -r kvmrun-compat libkvmrun-compat-dev libkvmrun-compat0 >/dev/null
+	$sudo dpkg -r kvmrun-compat-emu kvmrun-compat libkvmrun-compat-dev libkvmrun-compat0 >/dev/null
 fi
 step "done, status $status"
 exit $status
