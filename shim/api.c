@@ -7,7 +7,7 @@
 #include "kvmrun-compat-uapi.h"
 #include "engine.h"
 #include "scrub.h"
-#include "shim.h"
+#include "export.h"
 
 static const char *const arch_names[] = {
 	[KVMRUN_COMPAT_ARCH_UNKNOWN] = "unknown",

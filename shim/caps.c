@@ -7,9 +7,8 @@
  */
 #include <linux/kvm.h>
 #include "exits.h"
-#include "rules.h"
 #include "real.h"
-#include "shim.h"
+#include "caps.h"
 
 void kvmrc_caps_enabled(struct kvmrc_vm *vm, unsigned int cap)
 {

@@ -22,7 +22,7 @@
 #include "config.h"
 #include "failentry.h"
 #include "real.h"
-#include "shim.h"
+#include "export.h"
 
 const char *kvmrun_compat_fail_entry_describe(int reason);
 

@@ -32,7 +32,7 @@
 #include "fdtable.h"
 #include "log.h"
 #include "real.h"
-#include "shim.h"
+#include "caps.h"
 
 uintptr_t *kvmrc_fdt_slots;
 

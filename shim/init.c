@@ -14,9 +14,10 @@
 #include "engine.h"
 #include "real.h"
 #include "scrub.h"
-#include "shim.h"
+#include "fdtable.h"
+#include "stats.h"
 
-int kvmrc_initialized;
+static int kvmrc_initialized;
 
 static int is_emulator(struct dl_phdr_info *info, size_t size, void *ctx)
 {
@@ -45,7 +46,7 @@ static void init_check_arch(void)
 		  kvmrun_compat_arch_name(kvmrun_compat_host_arch()), kvmrun_compat_arch_name(kvmrc_cfg.arch));
 }
 
-void kvmrc_init(void)
+static void kvmrc_init(void)
 {
 	if (__atomic_load_n(&kvmrc_initialized, __ATOMIC_ACQUIRE))
 		return;

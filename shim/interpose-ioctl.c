@@ -13,7 +13,8 @@
 #include <unistd.h>
 #include <linux/kvm.h>
 #include "real.h"
-#include "shim.h"
+#include "export.h"
+#include "kvmioctl.h"
 
 KVMRC_EXPORT int ioctl(int fd, IOCTL_REQUEST_TYPE req, void *arg);
 

@@ -17,7 +17,9 @@
 #include <unistd.h>
 #include <linux/kvm.h>
 #include "real.h"
-#include "shim.h"
+#include "export.h"
+#include "fdtable.h"
+#include "kvmioctl.h"
 
 /* The wrappers below define both the plain and the 64 names. */
 #undef open64

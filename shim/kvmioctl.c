@@ -25,7 +25,8 @@
 #include "failentry.h"
 #include "real.h"
 #include "scrub.h"
-#include "shim.h"
+#include "caps.h"
+#include "kvmioctl.h"
 
 #define KVM_MISC_MAJOR 10
 #define KVM_MINOR 232

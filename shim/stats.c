@@ -27,7 +27,9 @@
 #include <unistd.h>
 #include "abi-run.h"
 #include "config.h"
-#include "shim.h"
+#include "fdtable.h"
+#include "rules.h"
+#include "stats.h"
 
 /* Counters of vCPUs whose objects were freed are kept by the fd table
  * (kvmrc_fdt_retired), which frees them. */

@@ -15,7 +15,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include "fdtable.h"
-#include "shim.h"
+#include "export.h"
 
 uintptr_t *kvmrc_fdt_slots;
 

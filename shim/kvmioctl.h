@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* kvmioctl.h - the KVM ioctls the libc wrappers hand over (kvmioctl.c). */
+#ifndef KVMRC_KVMIOCTL_H
+#define KVMRC_KVMIOCTL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* req is the caller's request; nr its low 32 bits (what the kernel compares). */
+int kvmrc_ioctl_run(int fd, IOCTL_REQUEST_TYPE req, void *arg);
+int kvmrc_ioctl_kvm(int fd, uint32_t nr, IOCTL_REQUEST_TYPE req, void *arg);
+
+/* Adoption: after a successful mmap of fd at offset. */
+void kvmrc_after_mmap(size_t len, int flags, int fd, int64_t offset);
+
+#endif
