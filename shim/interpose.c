@@ -20,26 +20,11 @@
 #include "export.h"
 #include "fdtable.h"
 #include "kvmioctl.h"
+#include "wrap-open.h"
 
 /* The wrappers below define both the plain and the 64 names. */
-#undef open64
-#undef openat64
 #undef mmap64
 #undef fcntl64
-
-static inline int wants_mode(int flags)
-{
-	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
-}
-
-#define VA_MODE(flags, last)                              \
-	mode_t mode = 0;                                  \
-	if (wants_mode(flags)) {                          \
-		va_list ap;                               \
-		va_start(ap, last);                       \
-		mode = (mode_t)va_arg(ap, unsigned int);  \
-		va_end(ap);                               \
-	}
 
 /* A new fd number that is not a KVM object (yet). */
 static inline int opened(int fd)
@@ -52,65 +37,14 @@ static inline int opened(int fd)
 	return fd;
 }
 
-KVMRC_EXPORT int open(const char *path, int flags, ...)
-{
-	VA_MODE(flags, flags);
-	if (!kvmrc_real_ready() || !kvmrc_real.open)
-		return (int)syscall(SYS_openat, AT_FDCWD, path, flags, mode);
-	return opened(kvmrc_real.open(path, flags, mode));
-}
+/* Each open: the next definition (or, before the libc table is ready, the
+ * system call the libc would make), then the fd number is forgotten. */
+#define SHIM_OPEN(nm, dirfd, path, flags, mode, lf, args)                      \
+	if (!kvmrc_real_ready() || !kvmrc_real.nm)                             \
+		return (int)syscall(SYS_openat, dirfd, path, (flags) | (lf), mode); \
+	return opened(kvmrc_real.nm args);
 
-KVMRC_EXPORT int open64(const char *path, int flags, ...)
-{
-	VA_MODE(flags, flags);
-	if (!kvmrc_real_ready() || !kvmrc_real.open64)
-		return (int)syscall(SYS_openat, AT_FDCWD, path, flags | O_LARGEFILE, mode);
-	return opened(kvmrc_real.open64(path, flags, mode));
-}
-
-KVMRC_EXPORT int openat(int dirfd, const char *path, int flags, ...)
-{
-	VA_MODE(flags, flags);
-	if (!kvmrc_real_ready() || !kvmrc_real.openat)
-		return (int)syscall(SYS_openat, dirfd, path, flags, mode);
-	return opened(kvmrc_real.openat(dirfd, path, flags, mode));
-}
-
-KVMRC_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
-{
-	VA_MODE(flags, flags);
-	if (!kvmrc_real_ready() || !kvmrc_real.openat64)
-		return (int)syscall(SYS_openat, dirfd, path, flags | O_LARGEFILE, mode);
-	return opened(kvmrc_real.openat64(dirfd, path, flags, mode));
-}
-
-KVMRC_EXPORT int __open_2(const char *path, int flags)
-{
-	if (!kvmrc_real_ready() || !kvmrc_real.open_2)
-		return (int)syscall(SYS_openat, AT_FDCWD, path, flags, 0);
-	return opened(kvmrc_real.open_2(path, flags));
-}
-
-KVMRC_EXPORT int __open64_2(const char *path, int flags)
-{
-	if (!kvmrc_real_ready() || !kvmrc_real.open64_2)
-		return (int)syscall(SYS_openat, AT_FDCWD, path, flags | O_LARGEFILE, 0);
-	return opened(kvmrc_real.open64_2(path, flags));
-}
-
-KVMRC_EXPORT int __openat_2(int dirfd, const char *path, int flags)
-{
-	if (!kvmrc_real_ready() || !kvmrc_real.openat_2)
-		return (int)syscall(SYS_openat, dirfd, path, flags, 0);
-	return opened(kvmrc_real.openat_2(dirfd, path, flags));
-}
-
-KVMRC_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
-{
-	if (!kvmrc_real_ready() || !kvmrc_real.openat64_2)
-		return (int)syscall(SYS_openat, dirfd, path, flags | O_LARGEFILE, 0);
-	return opened(kvmrc_real.openat64_2(dirfd, path, flags));
-}
+WRAP_OPEN_ALL(KVMRC_EXPORT, SHIM_OPEN)
 
 /*
  * A vfork()ed child shares our memory but has its own fd table: its closes

@@ -22,18 +22,20 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 #include "emu.h"
+#include "wrap-open.h"
 
 #define KVM_PATH "/dev/kvm"
 
 struct emu_real emu_real;
 
+static int (*r_open)(const char *, int, ...);
 static int (*r_open64)(const char *, int, ...);
 static int (*r_openat)(int, const char *, int, ...);
 static int (*r_openat64)(int, const char *, int, ...);
-static int (*r___open_2)(const char *, int);
-static int (*r___open64_2)(const char *, int);
-static int (*r___openat_2)(int, const char *, int);
-static int (*r___openat64_2)(int, const char *, int);
+static int (*r_open_2)(const char *, int);
+static int (*r_open64_2)(const char *, int);
+static int (*r_openat_2)(int, const char *, int);
+static int (*r_openat64_2)(int, const char *, int);
 static int (*r_dup)(int);
 static int (*r_dup2)(int, int);
 static int (*r_dup3)(int, int, int);
@@ -49,6 +51,7 @@ static void do_init(void)
 {
 	emu_stat_init();
 	NEXT(emu_real.open, "open");
+	r_open = emu_real.open;
 	NEXT(emu_real.close, "close");
 	NEXT(emu_real.ioctl, "ioctl");
 	NEXT(emu_real.fstat, "fstat");
@@ -56,10 +59,10 @@ static void do_init(void)
 	NEXT(r_open64, "open64");
 	NEXT(r_openat, "openat");
 	NEXT(r_openat64, "openat64");
-	NEXT(r___open_2, "__open_2");
-	NEXT(r___open64_2, "__open64_2");
-	NEXT(r___openat_2, "__openat_2");
-	NEXT(r___openat64_2, "__openat64_2");
+	NEXT(r_open_2, "__open_2");
+	NEXT(r_open64_2, "__open64_2");
+	NEXT(r_openat_2, "__openat_2");
+	NEXT(r_openat64_2, "__openat64_2");
 	NEXT(r_dup, "dup");
 	NEXT(r_dup2, "dup2");
 	NEXT(r_dup3, "dup3");
@@ -88,92 +91,15 @@ static int is_kvm_path(const char *path)
 
 /* ---------------------------------------------------------------- open */
 
-static mode_t open_mode(int flags, va_list ap)
-{
-	if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE)
-		return (mode_t)va_arg(ap, int);
-	return 0;
-}
+/* /dev/kvm is ours; every other path goes to the next definition. */
+#define EMU_OPEN(nm, dirfd, path, flags, mode, lf, args)                       \
+	(void)(dirfd);                                                         \
+	if (is_kvm_path(path))                                                 \
+		return emu_open_dev(flags);                                    \
+	NEED(r_##nm);                                                          \
+	return r_##nm args;
 
-EMU_API int open(const char *path, int flags, ...)
-{
-	va_list ap;
-	va_start(ap, flags);
-	mode_t mode = open_mode(flags, ap);
-	va_end(ap);
-	if (is_kvm_path(path))
-		return emu_open_dev(flags);
-	NEED(emu_real.open);
-	return emu_real.open(path, flags, mode);
-}
-
-EMU_API int open64(const char *path, int flags, ...)
-{
-	va_list ap;
-	va_start(ap, flags);
-	mode_t mode = open_mode(flags, ap);
-	va_end(ap);
-	if (is_kvm_path(path))
-		return emu_open_dev(flags);
-	NEED(r_open64);
-	return r_open64(path, flags, mode);
-}
-
-EMU_API int openat(int dirfd, const char *path, int flags, ...)
-{
-	va_list ap;
-	va_start(ap, flags);
-	mode_t mode = open_mode(flags, ap);
-	va_end(ap);
-	if (is_kvm_path(path))
-		return emu_open_dev(flags);
-	NEED(r_openat);
-	return r_openat(dirfd, path, flags, mode);
-}
-
-EMU_API int openat64(int dirfd, const char *path, int flags, ...)
-{
-	va_list ap;
-	va_start(ap, flags);
-	mode_t mode = open_mode(flags, ap);
-	va_end(ap);
-	if (is_kvm_path(path))
-		return emu_open_dev(flags);
-	NEED(r_openat64);
-	return r_openat64(dirfd, path, flags, mode);
-}
-
-EMU_API int __open_2(const char *path, int flags)
-{
-	if (is_kvm_path(path))
-		return emu_open_dev(flags);
-	NEED(r___open_2);
-	return r___open_2(path, flags);
-}
-
-EMU_API int __open64_2(const char *path, int flags)
-{
-	if (is_kvm_path(path))
-		return emu_open_dev(flags);
-	NEED(r___open64_2);
-	return r___open64_2(path, flags);
-}
-
-EMU_API int __openat_2(int dirfd, const char *path, int flags)
-{
-	if (is_kvm_path(path))
-		return emu_open_dev(flags);
-	NEED(r___openat_2);
-	return r___openat_2(dirfd, path, flags);
-}
-
-EMU_API int __openat64_2(int dirfd, const char *path, int flags)
-{
-	if (is_kvm_path(path))
-		return emu_open_dev(flags);
-	NEED(r___openat64_2);
-	return r___openat64_2(dirfd, path, flags);
-}
+WRAP_OPEN_ALL(EMU_API, EMU_OPEN)
 
 /* ------------------------------------------------------ close and dup */
 
