@@ -35,6 +35,7 @@
 #include "caps.h"
 
 uintptr_t *kvmrc_fdt_slots;
+uint32_t kvmrc_fdt_limit;
 
 static struct kvmrc_vm vm_pool[KVMRC_MAX_VMS];
 static struct kvmrc_vcpu vcpu_pool[KVMRC_MAX_VCPUS];
@@ -57,6 +58,7 @@ static void after_fork_child(void)
 		if (!__atomic_load_n(&v->in_use, __ATOMIC_ACQUIRE) || !v->page)
 			continue;
 		uint8_t *page = v->page;
+		v->sc.slow |= KVMRC_SLOW_NO_PAGE; /* this process is single-threaded here */
 		__atomic_store_n(&v->page, NULL, __ATOMIC_RELEASE);
 		munmap(page, v->page_len);
 	}
@@ -66,8 +68,10 @@ int kvmrc_fdt_init(void)
 {
 	const size_t bytes = (size_t)KVMRC_FDT_SLOTS * sizeof(uintptr_t);
 
-	if (__atomic_load_n(&kvmrc_fdt_slots, __ATOMIC_ACQUIRE))
+	if (__atomic_load_n(&kvmrc_fdt_slots, __ATOMIC_ACQUIRE)) {
+		__atomic_store_n(&kvmrc_fdt_limit, KVMRC_FDT_SLOTS, __ATOMIC_RELEASE);
 		return 0;
+	}
 	/* raw syscall: this is our own memory, not the VMM's */
 	void *p = (void *)syscall(SYS_mmap, NULL, bytes, PROT_READ | PROT_WRITE,
 				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -79,8 +83,10 @@ int kvmrc_fdt_init(void)
 	if (!__atomic_compare_exchange_n(&kvmrc_fdt_slots, &expected, (uintptr_t *)p, 0,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 		syscall(SYS_munmap, p, bytes); /* another thread won */
+		__atomic_store_n(&kvmrc_fdt_limit, KVMRC_FDT_SLOTS, __ATOMIC_RELEASE);
 		return 0;
 	}
+	__atomic_store_n(&kvmrc_fdt_limit, KVMRC_FDT_SLOTS, __ATOMIC_RELEASE);
 	kvmrc_fdt_pid = (int)syscall(SYS_getpid);
 	pthread_atfork(NULL, NULL, after_fork_child);
 	return 0;
@@ -235,6 +241,9 @@ static uint8_t *map_run(int fd, size_t *len)
 
 static struct kvmrc_vcpu *new_vcpu(int fd, struct kvmrc_vm *vm, uint32_t id, int pend_unknown)
 {
+	/* KVM_RUN of a tracked vCPU calls the next ioctl without checking it */
+	if (!kvmrc_real_ready())
+		return NULL;
 	kvmrc_fdt_reap();
 	for (unsigned int i = 0; i < KVMRC_MAX_VCPUS; i++) {
 		struct kvmrc_vcpu *v = &vcpu_pool[i];
@@ -252,6 +261,10 @@ static struct kvmrc_vcpu *new_vcpu(int fd, struct kvmrc_vm *vm, uint32_t id, int
 			v->vm = vm;
 		}
 		kvmrc_scrub_init(&v->sc, kvmrc_cfg.arch, pend_unknown, vm ? &vm->caps : NULL, v->hits);
+		if (!v->page)
+			v->sc.slow |= KVMRC_SLOW_NO_PAGE;
+		if (kvmrc_abi_on)
+			v->sc.slow |= KVMRC_SLOW_ABI;
 		unsigned int high = __atomic_load_n(&vcpu_high, __ATOMIC_RELAXED);
 		while (i + 1 > high &&
 		       !__atomic_compare_exchange_n(&vcpu_high, &high, i + 1, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED))

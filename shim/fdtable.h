@@ -41,7 +41,7 @@ struct kvmrc_vcpu {
 	uint32_t id;                       /* KVM_CREATE_VCPU argument */
 	uint32_t gen;                      /* kvmrc_fdt_gen when tracked: a fork()ed child passes through */
 	struct kvmrc_vm *vm;
-	uint8_t *page;                     /* the library's own mapping of kvm_run, or NULL */
+	uint8_t *page;                     /* the library's own mapping of kvm_run, or NULL (KVMRC_SLOW_NO_PAGE) */
 	size_t page_len;
 	struct kvmrc_scrub sc;             /* the pending completion (scrub.h) */
 	/* FAIL_ENTRY state (failentry.c); written by the vCPU's own thread */
@@ -56,6 +56,13 @@ struct kvmrc_vcpu {
 	struct kvmrc_abi_vcpu abi;         /* --abi (abi-run.h); untouched without it */
 } __attribute__((aligned(64)));
 
+/* Bits of v->sc.slow (scrub.h): why the next KVM_RUN takes the full steps
+ * (kvmioctl.c) instead of the straight path.  An optional feature that has
+ * work around KVM_RUN sets a bit of its own here: its one branch. */
+#define KVMRC_SLOW_NO_PAGE    (1u << 0) /* kvm_run not mapped (map failed, fork()ed child) */
+#define KVMRC_SLOW_FAIL_ENTRY (1u << 1) /* arm64 FAIL_ENTRY marking before the run (failentry.h) */
+#define KVMRC_SLOW_ABI        (1u << 2) /* --abi after every run (abi-run.h) */
+
 /* Bumped in a fork()ed child: vCPUs of the parent are passed through there
  * (the kernel refuses KVM_RUN from another mm) and their page is left alone. */
 extern uint32_t kvmrc_fdt_gen;
@@ -69,14 +76,19 @@ int kvmrc_fdt_init(void);
 /* Has any KVM fd been seen (is the table mapped)? */
 static inline int kvmrc_fdt_ready(void)
 {
-	extern uintptr_t *kvmrc_fdt_slots;
+	extern uintptr_t *kvmrc_fdt_slots __attribute__((visibility("hidden")));
 	return __atomic_load_n(&kvmrc_fdt_slots, __ATOMIC_ACQUIRE) != NULL;
 }
 
-/* Slot of fd (0 when unknown or out of range).  Hot path. */
+/* fds below this have a slot: 0 until the table is mapped, then
+ * KVMRC_FDT_SLOTS (published after kvmrc_fdt_slots, release order). */
+extern uint32_t kvmrc_fdt_limit __attribute__((visibility("hidden")));
+extern uintptr_t *kvmrc_fdt_slots __attribute__((visibility("hidden")));
+
+/* Slot of fd (0 when unknown or out of range). */
 static inline uintptr_t kvmrc_fdt_get(int fd)
 {
-	extern uintptr_t *kvmrc_fdt_slots;
+	extern uintptr_t *kvmrc_fdt_slots __attribute__((visibility("hidden")));
 	uintptr_t *slots = __atomic_load_n(&kvmrc_fdt_slots, __ATOMIC_ACQUIRE);
 
 	if (!slots || (unsigned int)fd >= KVMRC_FDT_SLOTS)
@@ -137,6 +149,22 @@ static inline int kvmrc_fdt_hold(struct kvmrc_vcpu *v, int fd, uintptr_t slot)
 	} while (!__atomic_compare_exchange_n(&v->refs, &refs, refs + 1, 1, __ATOMIC_ACQUIRE,
 					      __ATOMIC_RELAXED));
 	if (__builtin_expect(kvmrc_fdt_get(fd) != slot, 0)) {
+		kvmrc_fdt_release(v);
+		return 0;
+	}
+	return 1;
+}
+
+/* kvmrc_fdt_hold for the slot at `at` (&kvmrc_fdt_slots[fd]), already loaded. */
+static inline int kvmrc_fdt_hold_at(struct kvmrc_vcpu *v, const uintptr_t *at, uintptr_t slot)
+{
+	uint32_t refs = __atomic_load_n(&v->refs, __ATOMIC_RELAXED);
+	do {
+		if (!refs)
+			return 0;
+	} while (!__atomic_compare_exchange_n(&v->refs, &refs, refs + 1, 1, __ATOMIC_ACQUIRE,
+					      __ATOMIC_RELAXED));
+	if (__builtin_expect(__atomic_load_n(at, __ATOMIC_ACQUIRE) != slot, 0)) {
 		kvmrc_fdt_release(v);
 		return 0;
 	}

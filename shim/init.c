@@ -55,7 +55,7 @@ static void kvmrc_init(void)
 	kvmrc_real_resolve();
 	kvmrc_engine_init();
 	int problems = kvmrc_config_load();
-	kvmrc_scrub_fill = (uint8_t)kvmrc_cfg.poison; /* before any vCPU exists */
+	kvmrc_scrub_set_fill((uint8_t)kvmrc_cfg.poison); /* before any vCPU exists */
 	kvmrc_log_setup(kvmrc_cfg.log_target, kvmrc_cfg.log_path, kvmrc_cfg.log_level);
 	kvmrc_log_flush();
 	if (problems && kvmrc_cfg.strict) {

@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/syscall.h>
 #include <linux/kvm.h>
 #include "kvmrun-compat-uapi.h"
 #include "abi-caps.h"
@@ -31,38 +32,107 @@
 #define KVM_MISC_MAJOR 10
 #define KVM_MINOR 232
 
-int kvmrc_ioctl_run(int fd, IOCTL_REQUEST_TYPE req, void *arg)
+/*
+ * The before-run step of a vCPU, in full: FAIL_ENTRY marking, pending
+ * inputs kept, the flags and the union filled.  Also records exit_reason at
+ * entry for kvmrc_run_after().  The caller holds v (kvmrc_fdt_hold).
+ */
+void kvmrc_run_before(struct kvmrc_vcpu *v, uint8_t *page)
 {
-	uintptr_t slot = kvmrc_fdt_get(fd);
-	struct kvmrc_vcpu *v = kvmrc_slot_vcpu(slot);
-
-	/* KVM_RUN takes no argument: with one the kernel fails before entry. */
-	if (!v || arg || !kvmrc_fdt_hold(v, fd, slot))
-		return kvmrc_real.ioctl(fd, req, arg);
-
-	uint8_t *page = v->page;
-	if (__builtin_expect(!page, 0)) {
-		kvmrc_fdt_release(v);
-		return kvmrc_real.ioctl(fd, req, arg);
-	}
 	if (kvmrc_fail_entry_pending(v))
 		kvmrc_fail_entry_before_run(v, page);
-	uint32_t before = kvmrc_load32(page + KVMRC_RUN_EXIT_REASON_OFFSET);
+	v->sc.before = kvmrc_load32(page + KVMRC_RUN_EXIT_REASON_OFFSET);
 	kvmrc_scrub_before(&v->sc, page);
+}
 
-	int r = kvmrc_real.ioctl(fd, req, arg);
-	int err = __builtin_expect(r == 0, 1) ? 0 : errno;
+/*
+ * The after-run step of a vCPU, in full, for a KVM_RUN that returned r
+ * (errno *err): the new exit recorded, its rules, --abi, the FAIL_ENTRY policy
+ * (which may change r and *err).  Returns r.  Sets v->sc.slow when the next
+ * KVM_RUN must take these steps again.
+ */
+int kvmrc_run_after(struct kvmrc_vcpu *v, uint8_t *page, int r, int *err)
+{
+	kvmrc_scrub_after(&v->sc, page, r, *err, v->sc.before);
+	if (__builtin_expect(kvmrc_abi_on, 0)) /* KVMRC_SLOW_ABI */
+		kvmrc_abi_after_run(&v->abi, page, r, v->sc.before);
+	if (v->sc.arch == KVMRUN_COMPAT_ARCH_ARM64 && kvmrc_fail_entry_after_needed(v, page, r, *err))
+		r = kvmrc_fail_entry_after_run(v, page, r, err);
+	v->sc.slow = (v->sc.slow & ~KVMRC_SLOW_FAIL_ENTRY) | (kvmrc_fail_entry_pending(v) ? KVMRC_SLOW_FAIL_ENTRY : 0);
+	return r;
+}
 
-	kvmrc_scrub_after(&v->sc, page, r, err, before);
-	if (__builtin_expect(kvmrc_abi_on, 0))
-		kvmrc_abi_after_run(&v->abi, page, r, before);
-	if (v->sc.arch == KVMRUN_COMPAT_ARCH_ARM64 && kvmrc_fail_entry_after_needed(v, page, r, err))
-		r = kvmrc_fail_entry_after_run(v, page, r, &err);
+/* The end of every KVM_RUN the library took part in. */
+static inline int run_done(struct kvmrc_vcpu *v, int r, int err)
+{
 	__atomic_store_n(&v->runs, v->runs + 1, __ATOMIC_RELAXED);
 	kvmrc_fdt_release(v);
 	if (__builtin_expect(r != 0, 0))
 		errno = err;
 	return r;
+}
+
+/* An fd the library does not track as a vCPU, or lost in a race: passed through. */
+static __attribute__((noinline)) int run_untracked(int fd, IOCTL_REQUEST_TYPE req, void *arg)
+{
+	if (!kvmrc_real_ready())
+		return (int)syscall(SYS_ioctl, fd, (unsigned long)req, arg);
+	return kvmrc_real.ioctl(fd, req, arg);
+}
+
+/* A KVM_RUN with every step (something pending, a step asked for). */
+static __attribute__((noinline)) int run_full(struct kvmrc_vcpu *v, int fd, IOCTL_REQUEST_TYPE req)
+{
+	uint8_t *page = v->page;
+
+	if (!page) { /* KVMRC_SLOW_NO_PAGE */
+		kvmrc_fdt_release(v);
+		return run_untracked(fd, req, NULL);
+	}
+	kvmrc_run_before(v, page);
+	int r = kvmrc_real.ioctl(fd, req, NULL);
+	int err = r == 0 ? 0 : errno;
+	r = kvmrc_run_after(v, page, r, &err);
+	return run_done(v, r, err);
+}
+
+/* The straight path's call came back with something its plan does not cover. */
+static __attribute__((noinline)) int after_full(struct kvmrc_vcpu *v, int r)
+{
+	int err = r == 0 ? 0 : errno;
+
+	r = kvmrc_run_after(v, v->page, r, &err);
+	return run_done(v, r, err);
+}
+
+/*
+ * KVM_RUN.  The common case (nothing pending before, an exit whose plan is
+ * a table entry after) takes the straight path here, with v the only value
+ * kept across the call; everything else is out of line.  A tracked vCPU
+ * implies the next ioctl is resolved (fdtable.c new_vcpu).
+ */
+int kvmrc_ioctl_run(int fd, IOCTL_REQUEST_TYPE req, void *arg)
+{
+	if (__builtin_expect((unsigned int)fd >= __atomic_load_n(&kvmrc_fdt_limit, __ATOMIC_ACQUIRE), 0))
+		return run_untracked(fd, req, arg);
+	const uintptr_t *at = __atomic_load_n(&kvmrc_fdt_slots, __ATOMIC_RELAXED) + (unsigned int)fd;
+	uintptr_t slot = __atomic_load_n(at, __ATOMIC_ACQUIRE);
+	struct kvmrc_vcpu *v = (struct kvmrc_vcpu *)(slot - KVMRC_ROLE_VCPU); /* valid if the role is */
+
+	/* KVM_RUN takes no argument: with one the kernel fails before entry. */
+	if (__builtin_expect(((slot - KVMRC_ROLE_VCPU) & 3) != 0 || arg != NULL, 0) ||
+	    __builtin_expect(!kvmrc_fdt_hold_at(v, at, slot), 0))
+		return run_untracked(fd, req, arg);
+	if (__builtin_expect(v->sc.gate != 0, 0))
+		return run_full(v, fd, req);
+
+	uint8_t *page = v->page;
+	v->sc.before = kvmrc_load32(page + KVMRC_RUN_EXIT_REASON_OFFSET);
+	kvmrc_scrub_fast_before(&v->sc, page);
+	int r = ((int (*)(int, IOCTL_REQUEST_TYPE, void *))kvmrc_real.ioctl)(fd, req, NULL);
+	if (__builtin_expect(r != 0, 0) || __builtin_expect(!kvmrc_scrub_fast_after(&v->sc, v->page), 0))
+		return after_full(v, r);
+	return run_done(v, 0, 0);
 }
 
 /* Is fd the KVM device?  Asked once per fd, off the hot path. */

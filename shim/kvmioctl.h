@@ -10,6 +10,14 @@
 int kvmrc_ioctl_run(int fd, IOCTL_REQUEST_TYPE req, void *arg);
 int kvmrc_ioctl_kvm(int fd, uint32_t nr, IOCTL_REQUEST_TYPE req, void *arg);
 
+/* The before- and after-run steps of a vCPU held for one KVM_RUN
+ * (kvmrc_fdt_hold), in full: what KVM_RUN does when its straight path does
+ * not apply, for any caller that runs a vCPU itself.  kvmrc_run_after
+ * returns r, possibly changed (FAIL_ENTRY policy), and sets *err with it. */
+struct kvmrc_vcpu;
+void kvmrc_run_before(struct kvmrc_vcpu *v, uint8_t *page);
+int kvmrc_run_after(struct kvmrc_vcpu *v, uint8_t *page, int r, int *err);
+
 /* Adoption: after a successful mmap of fd at offset. */
 void kvmrc_after_mmap(size_t len, int flags, int fd, int64_t offset);
 

@@ -29,7 +29,7 @@ struct kvmrc_real {
 	void (*closefrom)(int);
 };
 
-extern struct kvmrc_real kvmrc_real;
+extern struct kvmrc_real kvmrc_real __attribute__((visibility("hidden")));
 
 /* Resolves every pointer once.  Returns 1 when the table is usable, 0 while
  * this thread is inside the resolution (dlsym may call back into a wrapper):

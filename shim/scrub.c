@@ -3,7 +3,9 @@
  * scrub.c - the rarer halves of the scrub: keeping more than one word of
  * input, and deciding which kept input bytes the next exit overwrote.
  */
+#include <pthread.h>
 #include <string.h>
+#include <linux/kvm.h>
 #include "kvmrun-compat-uapi.h"
 #include "kver.h"
 #include "scrub.h"
@@ -36,14 +38,52 @@ void kvmrc_scrub_keep(struct kvmrc_scrub *v, uint8_t *page, uint8_t fill)
 			page[b] = saved[b - off];
 }
 
+uint32_t kvmrc_scrub_plan[KVMRC_NARCH][KVMRC_MAX_EXIT];
+kvmrc_fillvec kvmrc_scrub_fillv;
+
+void kvmrc_scrub_set_fill(uint8_t fill)
+{
+	kvmrc_scrub_fill = fill;
+	for (unsigned int i = 0; i < sizeof(kvmrc_scrub_fillv); i++)
+		kvmrc_scrub_fillv[i] = fill;
+}
+
+/* One exit's after-run plan: what kvmrc_scrub_after() would do, when that
+ * is only recording a pend.  arm64 FAIL_ENTRY is followed by its policy
+ * (failentry.h), which the caller runs from the full step. */
+static uint32_t plan_of(unsigned int arch, unsigned int reason)
+{
+	const struct kvmrc_exit_desc *d = &kvmrc_exit_index[arch][reason];
+
+	if (!d->known || d->rule_count || (arch == KVMRUN_COMPAT_ARCH_ARM64 && reason == KVM_EXIT_FAIL_ENTRY))
+		return KVMRC_PLAN_FULL;
+	if (d->in_cond == KVMRC_IN_ALWAYS)
+		return d->pend >= KVMRC_PLAN_MMIO_READ ? KVMRC_PLAN_FULL : d->pend;
+	if (d->in_cond == KVMRC_IN_MMIO_READ && d->in_off == L_MMIO_DATA && d->in_len == 8)
+		return KVMRC_PLAN_MMIO_READ;
+	return KVMRC_PLAN_FULL;
+}
+
+static pthread_once_t plan_once = PTHREAD_ONCE_INIT;
+
+static void build_plans(void)
+{
+	for (unsigned int a = 0; a < KVMRC_NARCH; a++)
+		for (unsigned int e = 0; e < KVMRC_MAX_EXIT; e++)
+			kvmrc_scrub_plan[a][e] = plan_of(a, e);
+}
+
 void kvmrc_scrub_init(struct kvmrc_scrub *s, unsigned int arch, int pend_unknown,
 		      const struct kvmrun_compat_caps *caps, uint32_t *hits)
 {
+	pthread_once(&plan_once, build_plans);
 	memset(s, 0, sizeof(*s));
 	s->arch = (uint8_t)arch;
 	s->exits = kvmrc_exit_index[arch < KVMRC_NARCH ? arch : 0];
+	s->plan = kvmrc_scrub_plan[arch < KVMRC_NARCH ? arch : 0];
 	s->uoff = (uint16_t)kvmrc_union_off(arch);
 	s->flags_out = kvmrc_engine_flags_output_only((enum kvmrun_compat_arch)arch);
+	s->clear_at = s->flags_out ? KVMRC_RUN_FLAGS_OFFSET : s->uoff;
 	s->pend = pend_unknown ? KVMRC_PEND_UNKNOWN : KVMRC_PEND(0, 0);
 	s->caps = caps;
 	s->hits = hits;

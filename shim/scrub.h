@@ -31,26 +31,51 @@
 #define KVMRC_PEND_OFF(p) ((p) & 0xffffu)
 #define KVMRC_PEND_LEN(p) (((p) >> 16) & 0x3fffu)
 
+/*
+ * After-run plan of an exit reason (kvmrc_scrub_plan[arch][reason]): the pend
+ * value the exit leaves when recording it is all the after-run step has to
+ * do, or one of these.  Built once from the tables (scrub.c).
+ */
+#define KVMRC_PLAN_MMIO_READ 0xfffffffeu /* pend = mmio.data[0, len) of a read, nothing of a write */
+#define KVMRC_PLAN_FULL      0xffffffffu /* conditions, rules, unknown reason: kvmrc_scrub_after() */
+extern uint32_t kvmrc_scrub_plan[KVMRC_NARCH][KVMRC_MAX_EXIT] __attribute__((visibility("hidden")));
+
 /* The scrub's state of one vCPU, written by the thread that runs it. */
 struct kvmrc_scrub {
-	uint32_t pend;                          /* inputs of the pending exit */
+	/* gate == 0: nothing pending and no step asked for, so the next
+	 * KVM_RUN may take the straight path (kvmrc_scrub_fast_*) */
+	union {
+		struct {
+			uint32_t pend;          /* inputs of the pending exit */
+			uint32_t slow;          /* != 0: the caller wants its full steps next run */
+		};
+		uint64_t gate;
+	};
 	uint32_t last_reason;                   /* exit_reason of the last exit the kernel produced */
+	uint32_t before;                        /* exit_reason at entry of the call in flight */
+	const uint32_t *plan;                   /* kvmrc_scrub_plan[arch] */
 	const struct kvmrc_exit_desc *exits;    /* kvmrc_exit_index[arch] */
 	uint16_t uoff;                          /* first byte of the exit union */
 	uint8_t arch;                           /* enum kvmrun_compat_arch of the tables */
 	uint8_t flags_out;                      /* run->flags is output-only: cleared before KVM_RUN */
+	uint16_t clear_at;                      /* flags if flags_out, else the union (filled next) */
 	const struct kvmrun_compat_caps *caps;  /* the VM's, or NULL */
 	uint32_t *hits;                         /* per-rule counters, or NULL */
 	uint64_t unscrubbed;                    /* KVM_RUNs after an exit the tables do not describe */
 	uint64_t kept_zeroed;                   /* kept input bytes the next exit did not write */
 };
 
-/* A fresh state: nothing pending (pend_unknown: an adopted vCPU). */
+/* A fresh state: nothing pending (pend_unknown: an adopted vCPU).  The
+ * first call builds kvmrc_scrub_plan, after kvmrc_engine_init(). */
 void kvmrc_scrub_init(struct kvmrc_scrub *s, unsigned int arch, int pend_unknown,
 		      const struct kvmrun_compat_caps *caps, uint32_t *hits);
 
-/* Fill byte for unwritten bytes: 0, or the poison byte (KVMRUN_COMPAT_POISON). */
-extern uint8_t kvmrc_scrub_fill;
+/* Fill byte for unwritten bytes: 0, or the poison byte (KVMRUN_COMPAT_POISON),
+ * and the same byte in each lane of a vector.  Set once, before any vCPU. */
+extern uint8_t kvmrc_scrub_fill __attribute__((visibility("hidden")));
+typedef uint8_t kvmrc_fillvec __attribute__((vector_size(16)));
+extern kvmrc_fillvec kvmrc_scrub_fillv __attribute__((visibility("hidden")));
+void kvmrc_scrub_set_fill(uint8_t fill);
 
 /* Kept bytes longer than 8, with holes, or out of reach of one word (scrub.c). */
 void kvmrc_scrub_keep(struct kvmrc_scrub *v, uint8_t *page, uint8_t fill);
@@ -151,6 +176,42 @@ static inline void kvmrc_scrub_after(struct kvmrc_scrub *v, uint8_t *page, int r
 			kvmrc_engine_apply_span(page, v->caps, when, s, v->hits);
 	}
 	v->pend = kvmrc_scrub_pending(d, page);
+}
+
+/*
+ * The straight path, for a state whose gate is 0 (nothing pending, no step
+ * asked for): the same bytes as kvmrc_scrub_before/after, with the common
+ * exits decided by one table load.  kvmrc_scrub_fast_after() returns 0 when
+ * the exit needs the full after-run step (kvmrc_scrub_after) instead; it
+ * has then changed nothing.
+ */
+static inline void kvmrc_scrub_fast_before(struct kvmrc_scrub *v, uint8_t *page)
+{
+	const kvmrc_fillvec f = kvmrc_scrub_fillv;
+	uint8_t *u = page + v->uoff;
+
+	memset(page + v->clear_at, 0, 2); /* flags when output-only; else filled below */
+#pragma GCC unroll 16
+	for (unsigned int i = 0; i < KVMRC_UNION_SIZE; i += sizeof(f))
+		memcpy(u + i, &f, sizeof(f));
+}
+
+static inline int kvmrc_scrub_fast_after(struct kvmrc_scrub *v, const uint8_t *page)
+{
+	uint32_t reason = kvmrc_load32(page + KVMRC_RUN_EXIT_REASON_OFFSET);
+
+	if (__builtin_expect(reason >= KVMRC_MAX_EXIT, 0))
+		return 0;
+	uint32_t p = v->plan[reason];
+	if (__builtin_expect(p >= KVMRC_PLAN_MMIO_READ, 0)) {
+		if (p != KVMRC_PLAN_MMIO_READ)
+			return 0;
+		uint32_t len = kvmrc_load32(page + L_MMIO_LEN);
+		p = page[L_MMIO_IS_WRITE] ? 0 : KVMRC_PEND(L_MMIO_DATA, len < 8 ? len : 8);
+	}
+	v->pend = p;
+	v->last_reason = reason;
+	return 1;
 }
 
 #endif

@@ -18,6 +18,7 @@
 #include "export.h"
 
 uintptr_t *kvmrc_fdt_slots;
+uint32_t kvmrc_fdt_limit;
 
 KVMRC_EXPORT int kvmrun_compat_fail_entry_reason(int vcpu_fd)
 {
