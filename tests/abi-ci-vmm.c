@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include "kvmrun-compat-uapi.h"
 #include "abi-ci-vmm.h"
 
 static int xioctl(int fd, unsigned long req, void *arg, const char *what)

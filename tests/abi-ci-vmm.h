@@ -16,10 +16,13 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <linux/kvm.h>
-#include "kvmrun-compat-uapi.h"
 
+/* Self-contained (tests/realkvm builds it against the libc headers only):
+ * offsets of the LP64 layout, arm64 values from its uapi. */
 #define ABI_CI_PANIC 101 /* a Rust panic's exit status */
+#define ABI_CI_HSR_HIGH_VALID 1u /* arm64 KVM_DEBUG_ARCH_HSR_HIGH_VALID (5.19) */
 
 /* One exit.  Returns 0, or ABI_CI_PANIC with why in msg. */
 static inline int abi_ci_exit(int careful, int arm64, long cap_system_event_data, const struct kvm_run *run,
@@ -29,7 +32,7 @@ static inline int abi_ci_exit(int careful, int arm64, long cap_system_event_data
 		const uint8_t *u = (const uint8_t *)run + 32;
 		uint32_t ndata;
 		uint64_t sum = 0;
-		__builtin_memcpy(&ndata, u + 4, 4);
+		memcpy(&ndata, u + 4, 4);
 		if (careful)
 			ndata = !cap_system_event_data ? 0 : ndata > 16 ? 16 : ndata;
 		if (ndata > 16) {
@@ -39,19 +42,25 @@ static inline int abi_ci_exit(int careful, int arm64, long cap_system_event_data
 		}
 		for (uint32_t i = 0; i < ndata; i++) {
 			uint64_t d;
-			__builtin_memcpy(&d, u + 8 + 8 * i, 8);
+			memcpy(&d, u + 8 + 8 * i, 8);
 			sum += d;
 		}
-		snprintf(msg, msglen, "system_event type=%u ndata=%u sum=0x%llx", *(const uint32_t *)u, ndata,
+		uint32_t type;
+		memcpy(&type, u, 4);
+		snprintf(msg, msglen, "system_event type=%u ndata=%u sum=0x%llx", type, ndata,
 			 (unsigned long long)sum);
 		return 0;
 	}
 	if (run->exit_reason == KVM_EXIT_DEBUG && arm64) {
-		const struct kvmrc_arm64_debug_exit_arch *d = (const void *)((const uint8_t *)run + 32);
-		uint32_t high = d->hsr_high;
-		if (careful && !(run->flags & KVMRC_ARM64_DEBUG_ARCH_HSR_HIGH_VALID))
+		const uint8_t *u = (const uint8_t *)run + 32;
+		uint32_t hsr, high;
+		uint16_t flags;
+		memcpy(&hsr, u, 4);
+		memcpy(&high, u + 4, 4); /* debug.arch.hsr_high */
+		memcpy(&flags, (const uint8_t *)run + 14, 2);
+		if (careful && !(flags & ABI_CI_HSR_HIGH_VALID))
 			high = 0;
-		uint64_t esr = (uint64_t)high << 32 | d->hsr;
+		uint64_t esr = (uint64_t)high << 32 | hsr;
 		if ((esr >> 26 & 0x3f) == 0x3c && (esr >> 32)) { /* BRK64 has no ISS2 */
 			snprintf(msg, msglen, "BRK with ESR 0x%016llx: ISS2 bits set, unknown exception",
 				 (unsigned long long)esr);

@@ -209,7 +209,7 @@ log "kernels ready ($(elapsed)): $(echo ${KPKGS[*]})"
 
 # ------------------------------------------------------ 3. build VMM and shim
 CFLAGS_T="-O2 -g0 -Wall -Wextra"
-declare -A SHIM_LIB LIBDIR CC_FOR
+declare -A SHIM_LIB WRAPPER LIBDIR CC_FOR
 CC_FOR[arm64]=aarch64-linux-gnu-gcc
 CC_FOR[x86_64]=gcc
 LIBDIR[arm64]="/usr/aarch64-linux-gnu/lib"
@@ -265,8 +265,16 @@ build_shim() { # arch
 			  { make -j2 libkvmrun-compat-preload.la >"$work/make-arm64.log" 2>&1 || make -j2 >>"$work/make-arm64.log" 2>&1; } ) ||
 				log "aarch64 cross build of the shim failed (logs: $work/configure-arm64.log $work/make-arm64.log)"
 			lib=$(find_shim "$bd")
+			# the wrapper, for kvmrun-compat --probe --abi=5.10 inside the guest
+			( cd "$bd" && make -j2 tools/kvmrun-compat >>"$work/make-arm64.log" 2>&1 ) &&
+				[ -x "$bd/tools/kvmrun-compat" ] && WRAPPER[$a]=$bd/tools/kvmrun-compat
 		fi ;;
 	esac
+	if [ "$a" = x86_64 ] && [ -n "${lib:-}" ]; then
+		make -C "$top_builddir" tools/kvmrun-compat >>"$work/make-x86_64.log" 2>&1 &&
+			[ -x "$top_builddir/tools/kvmrun-compat" ] && WRAPPER[$a]=$top_builddir/tools/kvmrun-compat
+	fi
+	[ -n "${WRAPPER[$a]:-}" ] || log "$a: no kvmrun-compat built: no --probe --abi inside the guests"
 	if [ -n "${lib:-}" ]; then
 		SHIM_LIB[$a]=$(readlink -f "$lib")
 		log "$a shim: ${SHIM_LIB[$a]}"
@@ -307,6 +315,10 @@ build_initramfs() { # arch pkg -> $work/<arch>/<pkg>.cpio.gz
 	if [ -n "${SHIM_LIB[$a]:-}" ]; then
 		cp -L "${SHIM_LIB[$a]}" "$root/lib/libkvmrun-compat.so.0"
 		copy_needed "$a" "$root/lib/libkvmrun-compat.so.0" "$root"
+	fi
+	if [ -n "${WRAPPER[$a]:-}" ]; then
+		cp -L "${WRAPPER[$a]}" "$root/kvmrun-compat"
+		copy_needed "$a" "$root/kvmrun-compat" "$root"
 	fi
 	if [ -d "$cache/kernels/$pkg/modules" ]; then
 		cp "$cache/kernels/$pkg/modules/"* "$root/modules/"
@@ -420,6 +432,21 @@ else
 	[ "$drc" -ne 0 ] && failed=$((failed + 1))
 fi
 
+# ------------------------------------- 5c. the exit ABI of 5.10 (abi-ci.awk)
+echo
+awk -f "$here/abi-ci.awk" "$work/console.txt" >"$work/abi-ci.txt"
+arc=$?
+last=$(tail -n 1 "$work/abi-ci.txt")
+if echo "$last" | grep -Eq '^[0-9]+ passed, [0-9]+ failed$'; then
+	passed=$((passed + ${last%% *}))
+	f=${last#*, }; failed=$((failed + ${f%% *}))
+	sed '$d' "$work/abi-ci.txt"
+	sed '$d' "$work/abi-ci.txt" >>"$work/results.txt"
+else
+	cat "$work/abi-ci.txt"
+	[ "$arc" -ne 0 ] && failed=$((failed + 1))
+fi
+
 # ------------------------------------------------ 6. emulator vs real kernels
 crc=0
 if [ "${KVMRC_REALKVM_EMU_COMPARE:-on}" = off ]; then
@@ -447,5 +474,5 @@ else
 fi
 log "total $(elapsed); console logs in $work/logs; table in $work/results.txt"
 echo "$passed passed, $failed failed" | tee -a "$work/results.txt"
-[ "$rc" -ne 0 ] || [ "$drc" -ne 0 ] || [ "$crc" -ne 0 ] && exit 1
+[ "$rc" -ne 0 ] || [ "$drc" -ne 0 ] || [ "$arc" -ne 0 ] || [ "$crc" -ne 0 ] && exit 1
 exit 0

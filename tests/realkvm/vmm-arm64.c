@@ -192,3 +192,10 @@ void run_arm64(void)
 	skip("internal-error", "arm64-handle_exit-default-not-guest-reachable");
 	skip("fail-entry", "needs-asymmetric-32bit-el0-or-pmu-mismatch");
 }
+
+/* abi-ci: a BRK after MMIO (hsr_high), a PSCI reset (system_event) */
+void run_abi_ci_arm64(void)
+{
+	arm_brk_after_mmio("brk-after-mmio");
+	arm_psci_reset("psci-reset-after-mmio");
+}

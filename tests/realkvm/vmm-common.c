@@ -18,11 +18,14 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "vmm-common.h"
+#include "../abi-ci-vmm.h"
 
 char g_kernel[128], g_arch[16], g_cpu[64], g_shim[8] = "off";
 long g_mmap_size;
 int g_failures;
 int g_fill;
+int g_abi_ci, g_abi_ci_status;
+char g_abi_ci_msg[160], g_abi_ci_err[128];
 
 #define BE vmm_backend
 
@@ -34,6 +37,15 @@ void out(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
+	if (g_abi_ci) {
+		/* nothing for the report steps, which find their keywords
+		 * anywhere in a line; the first set-up error, without its
+		 * keyword, for the ABICI line */
+		const char *w = strstr(buf, " what=");
+		if (!strncmp(buf, "ERROR ", 6) && w && !g_abi_ci_err[0])
+			snprintf(g_abi_ci_err, sizeof g_abi_ci_err, "set-up%.100s", w);
+		return;
+	}
 	/* one write() per line: the serial console must not interleave */
 	size_t n = strlen(buf);
 	if (n + 1 < sizeof buf) {
@@ -189,6 +201,14 @@ int vm_run(struct vm *vm, const char *scen)
 	vm->last_reason = vm->run->exit_reason;
 	vm->last_write = vm->run->mmio.is_write;
 	vm->last_len = vm->run->mmio.len;
+	if (g_abi_ci && !g_abi_ci_status) {
+		long sed = ioctl(vm->fd, KVM_CHECK_EXTENSION, 215 /* KVM_CAP_SYSTEM_EVENT_DATA */);
+		char msg[160];
+		g_abi_ci_status = abi_ci_exit(g_abi_ci == 2, !strcmp(g_arch, "arm64"), sed > 0, vm->run, msg,
+					      sizeof msg);
+		if (g_abi_ci_status)
+			snprintf(g_abi_ci_msg, sizeof g_abi_ci_msg, "%.100s (scenario %.40s)", msg, scen);
+	}
 	return 0;
 }
 

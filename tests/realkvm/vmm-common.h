@@ -49,6 +49,16 @@ extern char g_kernel[128], g_arch[16], g_cpu[64], g_shim[8];
 extern long g_mmap_size;
 extern int g_failures;
 /*
+ * The abi-ci mode (vmm <cpu> abi-ci careless|careful): a VMM in a VMM's CI
+ * (tests/abi-ci-vmm.h) reads every exit as the careless or the careful VMM
+ * does; the first failed read is kept.  No other line is printed (the
+ * report, diff and compare steps would read them); the first set-up error
+ * is kept for the one ABICI line.
+ */
+extern int g_abi_ci;                  /* 0 off, 1 careless, 2 careful */
+extern int g_abi_ci_status;           /* 0, or ABI_CI_PANIC */
+extern char g_abi_ci_msg[160], g_abi_ci_err[128];
+/*
  * The fill pass: every scenario runs twice, first as it is (g_fill 0), then
  * with bytes FILL_LO..FILL_HI-1 of kvm_run set to 0xa5 right before each
  * KVM_RUN whose exit it reports, sparing the completion inputs of the pending
@@ -169,8 +179,10 @@ void run_scenario(void (*fn)(const char *scen), const char *scen);
 
 /* The scenarios of each architecture, in order. */
 void run_arm64(void);
+void run_abi_ci_arm64(void);
 #if VMM_HAVE_X86_64
 void run_x86_64(void);
+void run_abi_ci_x86_64(void);
 #endif
 
 #endif

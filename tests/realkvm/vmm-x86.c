@@ -337,4 +337,10 @@ void run_x86_64(void)
 	run_scenario(x86_scen_rdmsr, "rdmsr-after-read");
 	skip("gd-exit", "svm-dr_interception-emulates-mov-dr-no-KVM_EXIT_DEBUG-only-vmx-handle_dr");
 }
+
+/* abi-ci: system_event after an IO exit (count 0x55 at 36-39) */
+void run_abi_ci_x86_64(void)
+{
+	x86_scen_hv_crash("hv-crash-after-io");
+}
 #endif

@@ -122,6 +122,7 @@ static int arm_watch(struct vm *vm, const char *scen, uint64_t addr)
 #define ARM_WATCH arm_watch
 
 #define run_all run_arm64
+#define run_abi_ci run_abi_ci_arm64
 #else
 /* ----------------------------------------------------------------- x86_64 */
 static const struct guest guests[] = {
@@ -184,6 +185,7 @@ static const struct guest guests[] = {
 #define ARM_REGS NULL /* no arm64 scenario runs */
 #define ARM_WATCH NULL
 #define run_all run_x86_64
+#define run_abi_ci run_abi_ci_x86_64
 #endif
 
 /*
@@ -267,6 +269,18 @@ int main(int argc, char **argv)
 	if (g_kvm < 0) {
 		fail("setup", "open /dev/kvm");
 		return 2;
+	}
+	if (argc > 3 && !strcmp(argv[2], "abi-ci")) {
+		/* one line for the host: the VMM under test passed (0) or failed */
+		const char *abi = getenv("KVMRUN_COMPAT_ABI");
+		g_abi_ci = !strcmp(argv[3], "careful") ? 2 : 1;
+		vmm_begin(g_kvm);
+		run_abi_ci();
+		g_abi_ci = 0;
+		out("ABICI " HDR " mode=%s abi=%s poison=%s status=%d failures=%d msg=%s", HDRARGS, argv[3],
+		    abi ? abi : "none", getenv("KVMRUN_COMPAT_POISON") ? "on" : "off", g_abi_ci_status, g_failures,
+		    g_abi_ci_status ? g_abi_ci_msg : g_abi_ci_err[0] ? g_abi_ci_err : "-");
+		return 0;
 	}
 	vmm_begin(g_kvm);
 	run_all();
