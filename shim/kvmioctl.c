@@ -168,9 +168,14 @@ int kvmrc_ioctl_kvm(int fd, uint32_t nr, IOCTL_REQUEST_TYPE req, void *arg)
 	    kvmrc_abi_caps_hidden((unsigned long)arg))
 		r = 0;
 
-	if (r < 0 || !kvmrc_cfg.active) /* active only once the configuration is read */
-		goto out;
+	if (r >= 0 && kvmrc_cfg.active) /* active only once the configuration is read */
+		kvmrc_ioctl_kvm_done(fd, nr, arg, r);
+	errno = err;
+	return r;
+}
 
+void kvmrc_ioctl_kvm_done(int fd, uint32_t nr, void *arg, int r)
+{
 	switch (nr) {
 	case KVM_CREATE_VM:
 		if (!is_kvm_device(fd)) {
@@ -208,9 +213,6 @@ int kvmrc_ioctl_kvm(int fd, uint32_t nr, IOCTL_REQUEST_TYPE req, void *arg)
 		}
 		break;
 	}
-out:
-	errno = err;
-	return r;
 }
 
 /*

@@ -9,6 +9,11 @@
 /* req is the caller's request; nr its low 32 bits (what the kernel compares). */
 int kvmrc_ioctl_run(int fd, IOCTL_REQUEST_TYPE req, void *arg);
 int kvmrc_ioctl_kvm(int fd, uint32_t nr, IOCTL_REQUEST_TYPE req, void *arg);
+/* What is recorded after KVM ioctl nr on fd succeeded with r: a new VM
+ * (r = its fd; fd /dev/kvm), a new vCPU (r; fd its VM), capabilities
+ * enabled, a vCPU initialised.  Also the supervisor's, on its own copies of
+ * a traced process's fds (tools/supervise/sv-track.c). */
+void kvmrc_ioctl_kvm_done(int fd, uint32_t nr, void *arg, int r);
 
 /* The before- and after-run steps of a vCPU held for one KVM_RUN
  * (kvmrc_fdt_hold), in full: what KVM_RUN does when its straight path does

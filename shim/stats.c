@@ -44,6 +44,8 @@ struct writer {
 	char buf[4096];
 };
 
+int kvmrc_stats_pid;
+
 static void writer_flush(struct writer *w)
 {
 	const char *p = w->buf;
@@ -121,7 +123,7 @@ static void one_vcpu(const struct kvmrc_vcpu *v, void *ctx)
 static void stats_json(struct writer *w)
 {
 	put(w, "{\n  \"version\": \"%s\",\n  \"pid\": %ld,\n  \"arch\": \"%s\",\n  \"vcpus\": [",
-	    PACKAGE_VERSION, (long)getpid(), kvmrun_compat_arch_name(kvmrc_cfg.arch));
+	    PACKAGE_VERSION, (long)(kvmrc_stats_pid ? kvmrc_stats_pid : getpid()), kvmrun_compat_arch_name(kvmrc_cfg.arch));
 	kvmrc_fdt_for_each_vcpu(one_vcpu, w);
 	put(w, "\n  ],\n  \"retired_vcpus\": %u,\n  \"retired_runs\": %llu,\n  \"rules\": {",
 	    __atomic_load_n(&kvmrc_fdt_retired.vcpus, __ATOMIC_RELAXED),
@@ -198,7 +200,8 @@ static void stats_prometheus(struct writer *w)
 
 	prom_label(vmm, sizeof(vmm), program_invocation_short_name ? program_invocation_short_name : "");
 	prom_label(release, sizeof(release), uname(&u) == 0 ? u.release : "unknown");
-	snprintf(labels, sizeof(labels), "vmm=\"%s\",pid=\"%ld\"", vmm, (long)getpid());
+	snprintf(labels, sizeof(labels), "vmm=\"%s\",pid=\"%ld\"", vmm,
+		 (long)(kvmrc_stats_pid ? kvmrc_stats_pid : getpid()));
 	kvmrc_fdt_for_each_vcpu(prom_vcpu, &p);
 
 	put(w, "# HELP kvmrun_compat_rule_changes_total KVM exits on which the rule changed at least one byte.\n"

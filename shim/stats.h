@@ -4,6 +4,8 @@
 #define KVMRC_STATS_H
 
 void kvmrc_stats_write(void);
+/* The VMM's pid when it is not this process (the supervisor's); 0: getpid(). */
+extern int kvmrc_stats_pid;
 /* STATS_INTERVAL: rewrites from the log drain thread */
 void kvmrc_stats_start_periodic(void);
 
