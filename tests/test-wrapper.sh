@@ -99,10 +99,18 @@ printf '#!/bin/sh\necho "$KVMRUN_COMPAT_FAIL_ENTRY:$LD_PRELOAD"\n' >"$t/show"; c
 expect_status 0 "script: options reach the environment" "$kc" --fail-entry=exit "$t/show"
 case $out in "exit:$KVMRC_SHIM"*) ok "LD_PRELOAD starts with the library" ;; *) no "env in script" "$out" ;; esac
 
-# a static program: LD_PRELOAD cannot work, the wrapper says so
-if printf 'int main(void) { return 0; }\n' >"$t/st.c" && ${CC:-cc} -static -o "$t/static" "$t/st.c" 2>/dev/null; then
-	expect_status 126 "static program refused" "$kc" "$t/static"
-	contains "static program message" "statically linked"
+# a static program: LD_PRELOAD cannot work; the wrapper runs it under the
+# supervisor (tests/test-supervise.sh) with one line, and refuses when the
+# supervisor is missing
+if printf 'int main(void) { return 3; }\n' >"$t/st.c" && ${CC:-cc} -static -o "$t/static" "$t/st.c" 2>/dev/null; then
+	if [ -x "$top_builddir/tools/supervise/kvmrun-compat-supervise" ]; then
+		KVMRUN_COMPAT_SUPERVISOR=$top_builddir/tools/supervise/kvmrun-compat-supervise \
+			expect_status 3 "static program supervised, its status passed" "$kc" "$t/static"
+		contains "static program: one line" "statically linked: LD_PRELOAD cannot reach it; running it under the supervisor"
+		[ "$(printf '%s\n' "$out" | wc -l)" = 1 ] && ok "static program: only one line" || no "one line" "$out"
+	fi
+	KVMRUN_COMPAT_SUPERVISOR=$t/none expect_status 126 "static program without the supervisor refused" "$kc" "$t/static"
+	contains "static program: why" "supervisor mode: $t/none"
 else
 	echo "ok - # SKIP no static libc to build a static program"
 fi

@@ -54,6 +54,9 @@ static void usage(FILE *f)
 "      --skip-cmds=NAME,...   leave programs with these names alone\n"
 "  -c, --config=FILE          read FILE instead of %s/kvmrun-compat.conf\n"
 "      --no-check             do not check that the library loaded\n"
+"      --supervise            reach COMMAND from a tracing supervisor instead of\n"
+"                             LD_PRELOAD (seccomp + ptrace; automatic for a\n"
+"                             statically linked COMMAND)\n"
 "  -v, --verbose              say what is preloaded and executed\n"
 "      --probe                report this host's KVM and which rules act on it\n"
 "      --rules                list the rule table\n"
@@ -63,7 +66,7 @@ static void usage(FILE *f)
 "  -V, --version              versions of the command and of the library\n"
 "\n"
 "Exit status: that of COMMAND; 125 usage or configuration error; 126 COMMAND\n"
-"cannot run under the shim (statically linked, set-user-ID, other ELF machine)\n"
+"cannot run under the shim (set-user-ID, other ELF machine, supervisor failed)\n"
 "or is not executable; 127 COMMAND not found.  --probe: 1 when /dev/kvm is\n"
 "absent or not permitted.\n"
 "Environment: KVMRUN_COMPAT_LIBRARY names the file to preload instead of\n"
@@ -215,7 +218,14 @@ static int env_true(const char *name)
 		     !strcasecmp(v, "true"));
 }
 
-static int run(char **argv, int strict, int check)
+/* Is the wrapper's own notice level on (KVMRUN_COMPAT_LOG_LEVEL warn or more)? */
+static int notices(void)
+{
+	const char *l = getenv("KVMRUN_COMPAT_LOG_LEVEL");
+	return !l || (strcasecmp(l, "none") && strcasecmp(l, "error"));
+}
+
+static int run(char **argv, int strict, int check, int supervise)
 {
 	struct cli_elf lib, elf;
 	const char *libpath = cli_library_path();
@@ -235,13 +245,22 @@ static int run(char **argv, int strict, int check)
 		cli_err("%s: %s", argv[0], strerror(errno));
 		return CLI_EXIT_CANNOT;
 	}
-	r = cli_check_command(cmd, &lib, &elf);
+	r = cli_check_command(cmd, &lib, &elf, 1);
 	if (r)
 		return r;
-	const char *name = cli_library_preload_name();
 	/* the wrapper's own variable: the library would call it an unknown setting */
 	unsetenv("KVMRUN_COMPAT_LIBRARY");
-	if (cli_preload_prepend(name)) {
+	if (!supervise && !elf.dynamic && notices())
+		cli_err("%s is statically linked: LD_PRELOAD cannot reach it; running it under the supervisor "
+			"(each KVM_RUN costs two ptrace stops; see SUPERVISOR MODE in kvmrun-compat(1))", cmd);
+	if (supervise || !elf.dynamic) {
+		if (getenv("KVMRUN_COMPAT_ABI") && notices())
+			cli_err("--abi is not applied under the supervisor (it does not see KVM_CHECK_EXTENSION)");
+		r = cli_supervise_start(cmd);
+		if (r)
+			return r;
+		check = 0;
+	} else if (cli_preload_prepend(cli_library_preload_name())) {
 		cli_err("cannot set LD_PRELOAD: %s", strerror(errno));
 		return CLI_EXIT_USAGE;
 	}
@@ -277,7 +296,7 @@ static int run(char **argv, int strict, int check)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_PROBE = 256, OPT_RULES, OPT_JSON, OPT_KERNEL, OPT_NO_CHECK };
+	enum { OPT_PROBE = 256, OPT_RULES, OPT_JSON, OPT_KERNEL, OPT_NO_CHECK, OPT_SUPERVISE };
 	static const struct option longopts[] = {
 		{ "mode", required_argument, NULL, 'm' },
 		{ "strict", no_argument, NULL, 's' },
@@ -296,6 +315,7 @@ int main(int argc, char **argv)
 		{ "skip-cmds", required_argument, NULL, 'K' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "no-check", no_argument, NULL, OPT_NO_CHECK },
+		{ "supervise", no_argument, NULL, OPT_SUPERVISE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "probe", no_argument, NULL, OPT_PROBE },
 		{ "rules", no_argument, NULL, OPT_RULES },
@@ -306,7 +326,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_opts o = { 0 };
-	int action = 0, check = 1, c, r;
+	int action = 0, check = 1, supervise = 0, c, r;
 	int strict = env_true("KVMRUN_COMPAT_STRICT");
 
 	/* "kvmrun-compat probe" and "kvmrun-compat rules" as subcommands */
@@ -338,6 +358,9 @@ int main(int argc, char **argv)
 		case OPT_NO_CHECK:
 			check = 0;
 			break;
+		case OPT_SUPERVISE:
+			supervise = 1;
+			break;
 		case '?':
 			/* getopt said what was wrong */
 			cli_err("try 'kvmrun-compat --help'");
@@ -367,5 +390,5 @@ int main(int argc, char **argv)
 		cli_err("no COMMAND given; try 'kvmrun-compat --help'");
 		return CLI_EXIT_USAGE;
 	}
-	return run(argv + optind, strict, check);
+	return run(argv + optind, strict, check, supervise);
 }

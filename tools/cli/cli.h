@@ -8,6 +8,7 @@
  *   rules.c    --rules
  *   probe.c    --probe
  *   out.c      tables and JSON
+ *   supervise.c  supervisor mode: start the supervisor, load the filter
  */
 #ifndef KVMRC_CLI_H
 #define KVMRC_CLI_H
@@ -51,12 +52,21 @@ char *cli_find_command(const char *name);
 
 /*
  * Decides whether cmd (a path) can run with lib preloaded: follows "#!"
- * interpreters, and refuses static, set-user-ID/capability and foreign-ELF
- * programs with one clear line.  On success fills *elf with the ELF that
+ * interpreters, and refuses static (unless supervise: then elf->dynamic
+ * says), set-user-ID/capability and foreign-ELF programs with one clear line.  On success fills *elf with the ELF that
  * ld.so will run (the final interpreter of a script).  Returns 0 or an exit
  * code (CLI_EXIT_CANNOT, CLI_EXIT_NOTFOUND).
  */
-int cli_check_command(const char *cmd, const struct cli_elf *lib, struct cli_elf *elf);
+int cli_check_command(const char *cmd, const struct cli_elf *lib, struct cli_elf *elf, int supervise);
+
+/* ---- supervise.c ---- */
+/* The helper program: $KVMRUN_COMPAT_SUPERVISOR, else
+ * PKGLIBEXECDIR/kvmrun-compat-supervise. */
+const char *cli_supervisor_path(void);
+/* Starts the supervisor, lets it seize this process and loads the seccomp
+ * filter; the caller exec()s cmd next.  Returns 0, or an exit code after one
+ * line saying why. */
+int cli_supervise_start(const char *cmd);
 
 /* ---- preload.c ---- */
 /* The file to preload: $KVMRUN_COMPAT_LIBRARY, else

@@ -207,13 +207,17 @@ static int secure_exec(const char *path)
 	return geteuid() != 0 && getxattr(path, "security.capability", NULL, 0) > 0;
 }
 
-int cli_check_command(const char *cmd, const struct cli_elf *lib, struct cli_elf *elf)
+int cli_check_command(const char *cmd, const struct cli_elf *lib, struct cli_elf *elf, int supervise)
 {
 	char cur[256], next[256];
 
 	if (secure_exec(cmd)) {
-		cli_err("%s is set-user-ID, set-group-ID or has file capabilities: the dynamic loader "
-			"ignores LD_PRELOAD in secure-execution mode, so the shim cannot load", cmd);
+		if (supervise)
+			cli_err("%s is set-user-ID, set-group-ID or has file capabilities: supervisor mode "
+				"sets no_new_privs, which would run it without them", cmd);
+		else
+			cli_err("%s is set-user-ID, set-group-ID or has file capabilities: the dynamic loader "
+				"ignores LD_PRELOAD in secure-execution mode, so the shim cannot load", cmd);
 		return CLI_EXIT_CANNOT;
 	}
 	if (strlen(cmd) >= sizeof(cur)) {
@@ -265,9 +269,10 @@ int cli_check_command(const char *cmd, const struct cli_elf *lib, struct cli_elf
 			cli_elf_machine_name(lib->machine));
 		return CLI_EXIT_CANNOT;
 	}
-	if (!elf->dynamic) {
+	if (!elf->dynamic && !supervise) {
 		cli_err("%s%s is statically linked (no PT_INTERP): LD_PRELOAD cannot work there; "
-			"use a dynamically linked build, or link the library (libkvmrun-compat(3))", what, via);
+			"use a dynamically linked build, link the library (libkvmrun-compat(3)), or "
+			"kvmrun-compat --supervise", what, via);
 		return CLI_EXIT_CANNOT;
 	}
 	return 0;

@@ -86,6 +86,8 @@ struct emu_obj *emu_fd_lookup(int fd)
 	o = emu_obj_find(st.st_dev, st.st_ino);
 	if (o)
 		emu_fd_set(fd, o);
+	else if (emu_supervised())
+		o = emu_supervised_adopt(fd);
 	return o;
 }
 

@@ -197,7 +197,7 @@ EMU_API int ioctl(int fd, IOCTL_REQUEST_TYPE request, ...)
 	if (!o && _IOC_TYPE(req) == KVMIO)
 		o = emu_fd_lookup(fd);
 	if (o)
-		return emu_ioctl(o, fd, req, arg);
+		return emu_supervised() ? emu_supervised_ioctl(o, fd, req, arg) : emu_ioctl(o, fd, req, arg);
 	NEED(emu_real.ioctl);
 	return emu_real.ioctl(fd, request, arg);
 }

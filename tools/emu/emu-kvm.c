@@ -42,14 +42,12 @@ static int new_memfd(const char *name, int cloexec)
 	return memfd_create(name, cloexec ? MFD_CLOEXEC : 0);
 }
 
-int emu_open_dev(int flags)
+struct emu_system *emu_system_new(int scenario)
 {
 	const char *pn = getenv("KVMEMU_PROFILE");
 	const char *logp = getenv("KVMEMU_LOG");
 	const struct emu_profile *p;
 	struct emu_system *sys;
-	struct emu_obj *o;
-	int fd;
 
 	emu_real_init();
 	if (!pn || !*pn)
@@ -60,18 +58,31 @@ int emu_open_dev(int flags)
 		emu_profile_names(names, sizeof(names));
 		fprintf(stderr, "kvmemu: unknown KVMEMU_PROFILE '%.64s' (valid: %s); /dev/kvm does not exist\n",
 			pn, names);
-		return emu_err(ENOENT);
+		errno = ENOENT;
+		return NULL;
 	}
 	sys = calloc(1, sizeof(*sys));
 	if (!sys || !(sys->sc = calloc(1, sizeof(*sys->sc)))) {
 		free(sys);
-		return emu_err(ENOMEM);
+		errno = ENOMEM;
+		return NULL;
 	}
 	sys->prof = p;
 	if (logp && strlen(logp) < sizeof(sys->log))
 		strcpy(sys->log, logp);
-	emu_scenario_load(sys->sc, getenv("KVMEMU_SCENARIO"), p);
+	if (scenario)
+		emu_scenario_load(sys->sc, getenv("KVMEMU_SCENARIO"), p);
+	return sys;
+}
 
+int emu_open_dev(int flags)
+{
+	struct emu_system *sys = emu_system_new(1);
+	struct emu_obj *o;
+	int fd;
+
+	if (!sys)
+		return -1;
 	fd = new_memfd("kvmemu-dev", flags & O_CLOEXEC);
 	if (fd < 0)
 		return -1;

@@ -94,6 +94,8 @@ EMU_API int fstat(int fd, struct stat *st)
 {
 	NEED(emu_real.fstat);
 	int r = emu_real.fstat(fd, st);
+	if (r == 0 && emu_supervised())
+		emu_fd_lookup(fd); /* another process's emulated /dev/kvm is one too */
 	if (r == 0)
 		fix_stat(st);
 	return r;

@@ -133,6 +133,18 @@ int emu_fd_set(int fd, struct emu_obj *o);
 void emu_fd_drop(int fd);
 void emu_fd_dup(int oldfd, int newfd);
 struct emu_obj *emu_obj_new(enum emu_obj_kind kind, int memfd);
+/* A system as /dev/kvm opens it: KVMEMU_PROFILE, _LOG and (scenario)
+ * _SCENARIO (emu-kvm.c). */
+struct emu_system *emu_system_new(int scenario);
+
+/* ---- test mode of the supervisor (emu-supervised.c, tools/supervise/sv-test.h) ---- */
+int emu_supervised(void);
+/* emu_ioctl, with the creating ioctls and KVM_RUN also made visible to a
+ * tracing supervisor as raw system calls. */
+int emu_supervised_ioctl(struct emu_obj *o, int fd, unsigned long req, void *arg);
+/* An fd of another process's emulated /dev/kvm or VM (pidfd_getfd): answered
+ * from this process's KVMEMU_PROFILE.  NULL when fd is none. */
+struct emu_obj *emu_supervised_adopt(int fd);
 void emu_fill_stat(struct stat *st);
 
 /* ---- libc access (emu-interpose.c) ---- */

@@ -1,0 +1,392 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * sv-track.c - the traced processes' KVM fds, and the work at each stop.
+ *
+ * A VM or vCPU fd of a traced process is known by (tgid, fd) once its
+ * creating ioctl returned.  For each the supervisor takes its own copy of
+ * the file (pidfd_getfd, Linux 5.6+), checks once that it is what it should
+ * be (anon_inode:kvm-vm, anon_inode:kvm-vcpu:N), and hands it to the
+ * preload's own bookkeeping (kvmrc_ioctl_kvm_done): the same VM object and
+ * capability probe, the same vCPU record, and a MAP_SHARED mapping of the
+ * vCPU's kvm_run page 0 (the kernel's vCPU mmap has no mm check), which is
+ * the page the traced VMM sees.  At a KVM_RUN's seccomp stop the before-run
+ * step runs on that page, at its syscall exit the after-run step
+ * (kvmrc_run_before/kvmrc_run_after, shim/kvmioctl.c): the preload's own
+ * functions, those its KVM_RUN takes whenever its straight path does not.
+ *
+ * A VMM that drops dumpability or privileges (PR_SET_DUMPABLE 0, setuid)
+ * makes pidfd_getfd fail with EPERM for a supervisor without CAP_SYS_PTRACE:
+ * copies taken at creation are kept; a vCPU created after that is passed
+ * through, with one line.  Before 5.6 (no pidfd_getfd): one line, nothing
+ * tracked.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+#include "kvmrun-compat-uapi.h"
+#include "fdtable.h"
+#include "log.h"
+#include "kvmioctl.h"
+#include "sv.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
+#ifndef CLOSE_RANGE_UNSHARE
+#define CLOSE_RANGE_UNSHARE (1U << 1)
+#endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+int sv_test_mode;
+
+enum { ROLE_VM = 1, ROLE_VCPU = 2 };
+
+/* One tracked fd of a traced process. */
+struct sv_fd {
+	pid_t tgid;   /* 0: free */
+	int fd;       /* in the traced process */
+	int local;    /* the supervisor's copy */
+	int role;
+};
+
+#define SV_MAX_FDS (KVMRC_MAX_VCPUS + KVMRC_MAX_VMS)
+static struct sv_fd fds[SV_MAX_FDS];
+static unsigned int fds_high;
+
+struct sv_proc {
+	pid_t tgid; /* 0: free */
+	int pidfd;
+};
+#define SV_MAX_PROCS 1024
+static struct sv_proc procs[SV_MAX_PROCS];
+
+/* One traced thread: its process and the call between its two stops. */
+struct sv_thread {
+	pid_t tid;    /* 0: free, -1: deleted */
+	pid_t tgid;
+	unsigned int ev;       /* SV_EV_RUN or SV_EV_CREATE pending; 0: none */
+	int fd;
+	uint32_t req;
+	uint64_t arg;
+	struct sv_fd *last;    /* the vCPU this thread ran last (a vCPU thread runs one) */
+	struct kvmrc_vcpu *v;  /* held for the KVM_RUN in flight */
+	uint8_t *page;
+};
+
+#define SV_THREADS 65536u /* open addressing; a VMM has far fewer threads */
+static struct sv_thread threads[SV_THREADS];
+
+static unsigned int thash(pid_t tid)
+{
+	return ((uint32_t)tid * 2654435761u) & (SV_THREADS - 1);
+}
+
+static pid_t read_tgid(pid_t tid)
+{
+	char path[40], buf[512];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	int f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return tid;
+	ssize_t n = read(f, buf, sizeof(buf) - 1);
+	close(f);
+	buf[n > 0 ? n : 0] = 0;
+	const char *p = strstr(buf, "\nTgid:");
+	return p ? (pid_t)strtol(p + 6, NULL, 10) : tid;
+}
+
+struct sv_thread *sv_thread_get(pid_t tid)
+{
+	unsigned int h = thash(tid), free_at = SV_THREADS;
+
+	for (unsigned int i = 0; i < SV_THREADS; i++, h = (h + 1) & (SV_THREADS - 1)) {
+		if (threads[h].tid == tid)
+			return &threads[h];
+		if (threads[h].tid == -1 && free_at == SV_THREADS)
+			free_at = h;
+		if (threads[h].tid == 0) {
+			if (free_at == SV_THREADS)
+				free_at = h;
+			break;
+		}
+	}
+	if (free_at == SV_THREADS)
+		return NULL;
+	struct sv_thread *t = &threads[free_at];
+	memset(t, 0, sizeof(*t));
+	t->tid = tid;
+	t->tgid = read_tgid(tid);
+	return t;
+}
+
+pid_t sv_thread_tgid(const struct sv_thread *t)
+{
+	return t->tgid;
+}
+
+int sv_track_pending(const struct sv_thread *t)
+{
+	return t->ev != 0;
+}
+
+static void end_run(struct sv_thread *t)
+{
+	if (t->v)
+		kvmrc_fdt_release(t->v);
+	t->v = NULL;
+	t->page = NULL;
+	t->ev = 0;
+}
+
+void sv_thread_gone(pid_t tid)
+{
+	unsigned int h = thash(tid);
+
+	for (unsigned int i = 0; i < SV_THREADS && threads[h].tid; i++, h = (h + 1) & (SV_THREADS - 1))
+		if (threads[h].tid == tid) {
+			end_run(&threads[h]); /* killed inside KVM_RUN: no exit stop comes */
+			threads[h].tid = -1;
+			return;
+		}
+}
+
+static struct sv_proc *proc_get(pid_t tgid)
+{
+	struct sv_proc *free_p = NULL;
+
+	for (unsigned int i = 0; i < SV_MAX_PROCS; i++) {
+		if (procs[i].tgid == tgid)
+			return &procs[i];
+		if (!procs[i].tgid && !free_p)
+			free_p = &procs[i];
+	}
+	if (free_p) {
+		free_p->tgid = tgid;
+		free_p->pidfd = (int)syscall(SYS_pidfd_open, tgid, 0);
+		if (free_p->pidfd < 0)
+			kvmrc_log_once(KVMRC_LOG_WARN, "supervisor: pidfd_open: %s (Linux 5.3+ needed); "
+				       "KVM_RUNs are passed through untouched", strerror(errno));
+	}
+	return free_p;
+}
+
+static struct sv_fd *fd_find(pid_t tgid, int fd, int role)
+{
+	for (unsigned int i = 0; i < fds_high; i++)
+		if (fds[i].tgid == tgid && fds[i].fd == fd && (!role || fds[i].role == role))
+			return &fds[i];
+	return NULL;
+}
+
+static void fd_drop(struct sv_fd *f)
+{
+	close(f->local); /* through the preload's close: the record and mapping go with it */
+	f->tgid = 0;
+}
+
+void sv_track_forget_process(pid_t tgid)
+{
+	for (unsigned int i = 0; i < fds_high; i++)
+		if (fds[i].tgid == tgid)
+			fd_drop(&fds[i]);
+	for (unsigned int i = 0; i < SV_MAX_PROCS; i++)
+		if (procs[i].tgid == tgid) {
+			if (procs[i].pidfd >= 0)
+				close(procs[i].pidfd);
+			procs[i].tgid = 0;
+		}
+}
+
+/* The supervisor's copy of fd of process tgid, or -1. */
+static int copy_fd(pid_t tgid, int fd)
+{
+	struct sv_proc *p = proc_get(tgid);
+
+	if (!p || p->pidfd < 0)
+		return -1;
+	int l = (int)syscall(SYS_pidfd_getfd, p->pidfd, fd, 0);
+	if (l < 0 && errno == EPERM)
+		kvmrc_log_once(KVMRC_LOG_WARN, "supervisor: cannot copy KVM fd %d of process %d: EPERM (the VMM "
+			       "is not dumpable or changed credentials before creating it; run the supervisor "
+			       "as root, i.e. with CAP_SYS_PTRACE); its KVM_RUNs are passed through", fd, (int)tgid);
+	else if (l < 0)
+		kvmrc_log_once(KVMRC_LOG_WARN, "supervisor: pidfd_getfd: %s (Linux 5.6+ needed); "
+			       "KVM_RUNs are passed through untouched", strerror(errno));
+	return l;
+}
+
+/* Is local what a KVM VM / vCPU fd is named (once per fd)? */
+static int named(int local, int role)
+{
+	char path[40], t[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", local);
+	ssize_t n = readlink(path, t, sizeof(t) - 1);
+	if (n <= 0)
+		return 0;
+	t[n] = 0;
+	const char *want = role == ROLE_VCPU ? "anon_inode:kvm-vcpu:" : "anon_inode:kvm-vm";
+	if (!strncmp(t, want, strlen(want)))
+		return 1;
+	/* test mode: the emulator's objects are memfds */
+	want = role == ROLE_VCPU ? "/memfd:kvmemu-vcpu" : "/memfd:kvmemu-vm";
+	return sv_test_mode && !strncmp(t, want, strlen(want));
+}
+
+static struct sv_fd *fd_add(pid_t tgid, int fd, int local, int role)
+{
+	struct sv_fd *old = fd_find(tgid, fd, 0);
+	if (old)
+		fd_drop(old); /* a number the filter did not see closed (fcntl F_DUPFD over it cannot happen) */
+	for (unsigned int i = 0; i < SV_MAX_FDS; i++)
+		if (!fds[i].tgid) {
+			fds[i] = (struct sv_fd){ tgid, fd, local, role };
+			if (i + 1 > fds_high)
+				fds_high = i + 1;
+			return &fds[i];
+		}
+	close(local);
+	return NULL;
+}
+
+static void created(struct sv_thread *t, int r)
+{
+	struct sv_fd *vm;
+	int local;
+
+	switch (t->req) {
+	case (uint32_t)KVM_CREATE_VM: {
+		int sys = copy_fd(t->tgid, t->fd);
+		if (sys < 0)
+			return;
+		local = copy_fd(t->tgid, r);
+		if (local >= 0 && named(local, ROLE_VM)) {
+			kvmrc_ioctl_kvm_done(sys, KVM_CREATE_VM, (void *)(uintptr_t)t->arg, local);
+			if (kvmrc_slot_vm(kvmrc_fdt_get(local)))
+				fd_add(t->tgid, r, local, ROLE_VM);
+			else
+				close(local);
+		} else if (local >= 0) {
+			close(local);
+		}
+		close(sys);
+		return;
+	}
+	case (uint32_t)KVM_CREATE_VCPU:
+		vm = fd_find(t->tgid, t->fd, ROLE_VM);
+		if (!vm || (local = copy_fd(t->tgid, r)) < 0)
+			return;
+		if (!named(local, ROLE_VCPU)) {
+			close(local);
+			return;
+		}
+		kvmrc_ioctl_kvm_done(vm->local, KVM_CREATE_VCPU, (void *)(uintptr_t)t->arg, local);
+		if (kvmrc_slot_vcpu(kvmrc_fdt_get(local)))
+			fd_add(t->tgid, r, local, ROLE_VCPU);
+		else
+			close(local);
+		return;
+	default: { /* KVM_ARM_VCPU_INIT */
+		struct sv_fd *vc = fd_find(t->tgid, t->fd, ROLE_VCPU);
+		if (vc)
+			kvmrc_ioctl_kvm_done(vc->local, KVMRC_ARM_VCPU_INIT, NULL, 0);
+		return;
+	}
+	}
+}
+
+/* Before-run at the seccomp stop of a KVM_RUN: 1 when the exit is needed. */
+static int run_enter(struct sv_thread *t, int fd, uint64_t arg)
+{
+	struct sv_fd *f = t->last;
+
+	if (arg) /* KVM_RUN takes no argument: with one the kernel fails before entry */
+		return 0;
+	if (!f || f->tgid != t->tgid || f->fd != fd || f->role != ROLE_VCPU) {
+		f = fd_find(t->tgid, fd, ROLE_VCPU);
+		if (!f)
+			return 0; /* not a vCPU created under the supervisor: passed through */
+		t->last = f;
+	}
+	uintptr_t slot = kvmrc_fdt_get(f->local);
+	struct kvmrc_vcpu *v = kvmrc_slot_vcpu(slot);
+	if (!v || !kvmrc_fdt_hold(v, f->local, slot))
+		return 0;
+	if (!v->page) {
+		kvmrc_fdt_release(v);
+		return 0;
+	}
+	t->v = v;
+	t->page = v->page;
+	kvmrc_run_before(v, t->page);
+	return 1;
+}
+
+int sv_track_enter(struct sv_thread *t, unsigned int ev, const uint64_t a[6])
+{
+	struct sv_fd *f;
+	int fd = (int)a[0];
+
+	switch (ev) {
+	case SV_EV_RUN:
+		if (!run_enter(t, fd, a[2]))
+			return 0;
+		break;
+	case SV_EV_CREATE:
+		break;
+	case SV_EV_CLOSE:
+		if ((f = fd_find(t->tgid, fd, 0)))
+			fd_drop(f);
+		return 0;
+	case SV_EV_DUP:
+		/* dup2/dup3(old, new): new is closed first, unless old == new */
+		if ((int)a[1] != fd && (f = fd_find(t->tgid, (int)a[1], 0)))
+			fd_drop(f);
+		return 0;
+	case SV_EV_CLOSE_RANGE:
+		/* UNSHARE closes in a fresh copy of the table; CLOEXEC closes nothing now */
+		if (a[2] & (CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC))
+			return 0;
+		for (unsigned int i = 0; i < fds_high; i++)
+			if (fds[i].tgid == t->tgid && (unsigned int)fds[i].fd >= (unsigned int)a[0] &&
+			    (unsigned int)fds[i].fd <= (unsigned int)a[1])
+				fd_drop(&fds[i]);
+		return 0;
+	default:
+		return 0;
+	}
+	t->ev = ev;
+	t->fd = fd;
+	t->req = (uint32_t)a[1];
+	t->arg = a[2];
+	return 1;
+}
+
+int64_t sv_track_exit(struct sv_thread *t, int64_t ret)
+{
+	int r = ret < 0 ? -1 : (int)ret, err = ret < 0 ? (int)-ret : 0;
+
+	if (t->ev == SV_EV_CREATE) {
+		t->ev = 0;
+		if (r >= 0)
+			created(t, r);
+		return ret;
+	}
+	if (t->ev != SV_EV_RUN || !t->v) {
+		t->ev = 0;
+		return ret;
+	}
+	r = kvmrc_run_after(t->v, t->page, r, &err);
+	__atomic_store_n(&t->v->runs, t->v->runs + 1, __ATOMIC_RELAXED); /* as the preload's run_done */
+	end_run(t);
+	return r < 0 ? -(int64_t)err : r;
+}
