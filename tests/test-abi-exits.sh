@@ -11,8 +11,11 @@
 #    x86 ndata);
 #  - the flag bit VERSION lacks reads 0, an exit VERSION cannot produce is
 #    logged once, stats count per row and per vCPU;
+#  - on every emulator profile, for every VERSION up to its kernel, the rows
+#    acting are the table's for the arch and VERSION (with a control);
 #  - --probe --abi lists the rows; the table is the ledger's "Exit ABI by
 #    version" (with a control).
+# The byte-level invariant (only the rows' bytes change) is test-abi-run.c.
 set -eu
 . "$top_srcdir/tests/lib.sh"
 kc=$top_builddir/tools/kvmrun-compat
@@ -90,6 +93,47 @@ n=$(printf '%s\n' "$out" | grep -c 'which Linux 5.10 cannot produce' || true)
 run x86_64-6.12 "$H" --abi=5.14 --poison -- "$vmm" careful
 ! has 'cannot produce' && ok "control: --abi=5.14 (x86 hypercall exits from 5.14) logs nothing" ||
 	no "impossible exit control" "$out"
+
+# every emulator profile, every VERSION from 5.4 to the profile's kernel:
+# the rows acting (stats) are those of the table for the arch and VERSION,
+# and a system_event exit sets its rows' bytes
+"$top_builddir/tests/abi-caps-probe" --exits >"$tmp/rows"
+RV='mmio addr=0x1000 len=4 write=1 data=0x1; system_event type=reset'
+bad=
+nruns=0
+for p in arm64-5.10 arm64-5.15 arm64-5.18 arm64-6.1 arm64-6.12 arm64-6.19 x86_64-5.4 x86_64-5.10 x86_64-5.15 \
+	x86_64-6.1 x86_64-6.6 x86_64-6.12 riscv64-6.1; do
+	a=${p%%-*} k=${p#*-}
+	case $a in arm64) s=$ARM ;; x86_64) s=$X86 ;; *) s=$RV ;; esac
+	for v in 5.4 5.10 5.15 5.18 5.19 6.1 6.4 6.6 6.11 6.12 6.19; do
+		[ "$(printf '%s\n%s\n' "$v" "$k" | sort -V | tail -n 1)" = "$k" ] || continue
+		run "$p" "$s" --abi="$v" --poison --stats "$tmp/p.json" -- "$vmm" careful
+		nruns=$((nruns + 1))
+		[ "$st" = 0 ] || { bad="$bad
+$p --abi=$v: exit $st: $out"; continue; }
+		got=$(sed -n '/"abi": {"version"/,/}}/p' "$tmp/p.json" | sed -n 's/^ *"\([^"]*\)": [0-9]*,*$/\1/p' | sort)
+		want=$(awk -v a="$a." -v v="$v" 'function n(x, q) { split(x, q, "."); return q[1] * 1000 + q[2] }
+			index($2, a) == 1 && n($6) > n(v) { print $2 }' "$tmp/rows" | sort)
+		[ "$got" = "$want" ] || bad="$bad
+$p --abi=$v: rows $(echo $got) != table $(echo $want)"
+		for f in system_event.ndata:4 system_event.data1-15:120; do
+			printf '%s\n' "$want" | grep -qx "$a.${f%%:*}" || continue
+			grep -q "\"$a.${f%%:*}\": ${f#*:}" "$tmp/p.json" || bad="$bad
+$p --abi=$v: $a.${f%%:*} did not set ${f#*:} bytes"
+		done
+	done
+done
+[ -z "$bad" ] && [ "$nruns" -ge 60 ] && ok "$nruns profile x VERSION runs: the rows acting are the table's, system_event rows set their bytes" ||
+	no "per profile and VERSION ($nruns runs)" "$bad"
+
+# control: a table with hsr_high at 5.18 differs from what acts on arm64-6.19 --abi=5.18
+run arm64-6.19 "$ARM" --abi=5.18 --poison --stats "$tmp/p.json" -- "$vmm" careful
+got=$(sed -n '/"abi": {"version"/,/}}/p' "$tmp/p.json" | sed -n 's/^ *"\([^"]*\)": [0-9]*,*$/\1/p' | sort)
+want=$(sed 's/^V9 arm64.debug.hsr_high unwritten 4 36-39 5.19$/V9 arm64.debug.hsr_high unwritten 4 36-39 5.18/' "$tmp/rows" |
+	awk -v a=arm64. -v v=5.18 'function n(x, q) { split(x, q, "."); return q[1] * 1000 + q[2] }
+		index($2, a) == 1 && n($6) > n(v) { print $2 }' | sort)
+[ -n "$got" ] && [ "$got" != "$want" ] && ok "control: a changed row is seen against the rows acting" ||
+	no "control: per-profile rows" "$got"
 
 # --probe --abi lists them
 out=$(LD_PRELOAD=$KVMRC_EMU KVMEMU_PROFILE=x86_64-6.12 "$kc" --probe --arch x86_64 --kernel 6.12 --abi=5.10 2>&1) || true
