@@ -36,8 +36,9 @@ struct kvmrc_vm {
 } __attribute__((aligned(8)));
 
 struct kvmrc_vcpu {
+	uint32_t refs;                     /* tracked fds + KVM_RUN calls in flight (first: the
+					      KVM_RUN path addresses it as the object) */
 	uint32_t in_use;
-	uint32_t refs;                     /* tracked fds + KVM_RUN calls in flight */
 	uint32_t id;                       /* KVM_CREATE_VCPU argument */
 	uint32_t gen;                      /* kvmrc_fdt_gen when tracked: a fork()ed child passes through */
 	struct kvmrc_vm *vm;
@@ -126,6 +127,18 @@ void kvmrc_fdt_forget_range(unsigned int first, unsigned int last);
 /* newfd is a duplicate of oldfd. */
 void kvmrc_fdt_dup(int oldfd, int newfd);
 
+/* One more KVM_RUN on v, counted by the thread that runs it; readers load
+ * the counter relaxed.  On x86_64 one add to memory: a single aligned
+ * 8-byte store, never torn. */
+static inline void kvmrc_fdt_count_run(struct kvmrc_vcpu *v)
+{
+#if defined(__x86_64__) && !defined(__SANITIZE_THREAD__)
+	__asm__("addq $1, %0" : "+m"(v->runs));
+#else
+	__atomic_store_n(&v->runs, v->runs + 1, __ATOMIC_RELAXED);
+#endif
+}
+
 /* Drops the KVM_RUN reference; the last one defers the unmap (no system
  * call in a vCPU thread). */
 static inline void kvmrc_fdt_release(struct kvmrc_vcpu *v)
@@ -135,6 +148,18 @@ static inline void kvmrc_fdt_release(struct kvmrc_vcpu *v)
 		kvmrc_fdt_release_last(v);
 }
 
+/* A reference on v unless its last one is gone (the object is being freed). */
+static inline int kvmrc_fdt_try_ref(struct kvmrc_vcpu *v)
+{
+	uint32_t refs = __atomic_load_n(&v->refs, __ATOMIC_RELAXED);
+	do {
+		if (!refs)
+			return 0;
+	} while (!__atomic_compare_exchange_n(&v->refs, &refs, refs + 1, 1, __ATOMIC_ACQUIRE,
+					      __ATOMIC_RELAXED));
+	return 1;
+}
+
 /*
  * Hot path: take a reference on the vCPU behind fd's slot for one KVM_RUN.
  * Fails (returns 0) when the object is being freed or the slot changed in
@@ -142,29 +167,9 @@ static inline void kvmrc_fdt_release(struct kvmrc_vcpu *v)
  */
 static inline int kvmrc_fdt_hold(struct kvmrc_vcpu *v, int fd, uintptr_t slot)
 {
-	uint32_t refs = __atomic_load_n(&v->refs, __ATOMIC_RELAXED);
-	do {
-		if (!refs)
-			return 0;
-	} while (!__atomic_compare_exchange_n(&v->refs, &refs, refs + 1, 1, __ATOMIC_ACQUIRE,
-					      __ATOMIC_RELAXED));
-	if (__builtin_expect(kvmrc_fdt_get(fd) != slot, 0)) {
-		kvmrc_fdt_release(v);
+	if (!kvmrc_fdt_try_ref(v))
 		return 0;
-	}
-	return 1;
-}
-
-/* kvmrc_fdt_hold for the slot at `at` (&kvmrc_fdt_slots[fd]), already loaded. */
-static inline int kvmrc_fdt_hold_at(struct kvmrc_vcpu *v, const uintptr_t *at, uintptr_t slot)
-{
-	uint32_t refs = __atomic_load_n(&v->refs, __ATOMIC_RELAXED);
-	do {
-		if (!refs)
-			return 0;
-	} while (!__atomic_compare_exchange_n(&v->refs, &refs, refs + 1, 1, __ATOMIC_ACQUIRE,
-					      __ATOMIC_RELAXED));
-	if (__builtin_expect(__atomic_load_n(at, __ATOMIC_ACQUIRE) != slot, 0)) {
+	if (__builtin_expect(kvmrc_fdt_get(fd) != slot, 0)) {
 		kvmrc_fdt_release(v);
 		return 0;
 	}

@@ -65,7 +65,7 @@ int kvmrc_run_after(struct kvmrc_vcpu *v, uint8_t *page, int r, int *err)
 /* The end of every KVM_RUN the library took part in. */
 static inline int run_done(struct kvmrc_vcpu *v, int r, int err)
 {
-	__atomic_store_n(&v->runs, v->runs + 1, __ATOMIC_RELAXED);
+	kvmrc_fdt_count_run(v);
 	kvmrc_fdt_release(v);
 	if (__builtin_expect(r != 0, 0))
 		errno = err;
@@ -105,11 +105,26 @@ static __attribute__((noinline)) int after_full(struct kvmrc_vcpu *v, int r)
 	return run_done(v, r, err);
 }
 
+/* The slot changed between its load and the reference: fd was closed. */
+static __attribute__((noinline)) int run_lost(struct kvmrc_vcpu *v, int fd, IOCTL_REQUEST_TYPE req)
+{
+	kvmrc_fdt_release(v);
+	return run_untracked(fd, req, NULL);
+}
+
+/* The straight path dropped the last reference (fd closed during the call). */
+static __attribute__((noinline)) int run_last(struct kvmrc_vcpu *v)
+{
+	extern void kvmrc_fdt_release_last(struct kvmrc_vcpu *);
+	kvmrc_fdt_release_last(v);
+	return 0;
+}
+
 /*
  * KVM_RUN.  The common case (nothing pending before, an exit whose plan is
  * a table entry after) takes the straight path here, with v the only value
- * kept across the call; everything else is out of line.  A tracked vCPU
- * implies the next ioctl is resolved (fdtable.c new_vcpu).
+ * kept across the call; everything else is out of line, reached by tail
+ * calls.  A tracked vCPU implies the next ioctl is resolved (fdtable.c).
  */
 int kvmrc_ioctl_run(int fd, IOCTL_REQUEST_TYPE req, void *arg)
 {
@@ -121,8 +136,10 @@ int kvmrc_ioctl_run(int fd, IOCTL_REQUEST_TYPE req, void *arg)
 
 	/* KVM_RUN takes no argument: with one the kernel fails before entry. */
 	if (__builtin_expect(((slot - KVMRC_ROLE_VCPU) & 3) != 0 || arg != NULL, 0) ||
-	    __builtin_expect(!kvmrc_fdt_hold_at(v, at, slot), 0))
+	    __builtin_expect(!kvmrc_fdt_try_ref(v), 0))
 		return run_untracked(fd, req, arg);
+	if (__builtin_expect(__atomic_load_n(at, __ATOMIC_ACQUIRE) != slot, 0))
+		return run_lost(v, fd, req);
 	if (__builtin_expect(v->sc.gate != 0, 0))
 		return run_full(v, fd, req);
 
@@ -130,9 +147,14 @@ int kvmrc_ioctl_run(int fd, IOCTL_REQUEST_TYPE req, void *arg)
 	v->sc.before = kvmrc_load32(page + KVMRC_RUN_EXIT_REASON_OFFSET);
 	kvmrc_scrub_fast_before(&v->sc, page);
 	int r = ((int (*)(int, IOCTL_REQUEST_TYPE, void *))kvmrc_real.ioctl)(fd, req, NULL);
-	if (__builtin_expect(r != 0, 0) || __builtin_expect(!kvmrc_scrub_fast_after(&v->sc, v->page), 0))
+	if (__builtin_expect(r != 0, 0))
 		return after_full(v, r);
-	return run_done(v, 0, 0);
+	if (__builtin_expect(!kvmrc_scrub_fast_after(&v->sc, v->page), 0))
+		return after_full(v, 0);
+	kvmrc_fdt_count_run(v);
+	if (__builtin_expect(__atomic_sub_fetch(&v->refs, 1, __ATOMIC_ACQ_REL) == 0, 0))
+		return run_last(v);
+	return 0;
 }
 
 /* Is fd the KVM device?  Asked once per fd, off the hot path. */

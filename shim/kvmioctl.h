@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 /* req is the caller's request; nr its low 32 bits (what the kernel compares). */
-int kvmrc_ioctl_run(int fd, IOCTL_REQUEST_TYPE req, void *arg);
+int kvmrc_ioctl_run(int fd, IOCTL_REQUEST_TYPE req, void *arg) __attribute__((visibility("hidden")));
 int kvmrc_ioctl_kvm(int fd, uint32_t nr, IOCTL_REQUEST_TYPE req, void *arg);
 /* What is recorded after KVM ioctl nr on fd succeeded with r: a new VM
  * (r = its fd; fd /dev/kvm), a new vCPU (r; fd its VM), capabilities

@@ -187,7 +187,7 @@ static inline void kvmrc_scrub_after(struct kvmrc_scrub *v, uint8_t *page, int r
  */
 static inline void kvmrc_scrub_fast_before(struct kvmrc_scrub *v, uint8_t *page)
 {
-	const kvmrc_fillvec f = kvmrc_scrub_fillv;
+	const kvmrc_fillvec f = kvmrc_scrub_fillv; /* one load: the stores below may alias it */
 	uint8_t *u = page + v->uoff;
 
 	memset(page + v->clear_at, 0, 2); /* flags when output-only; else filled below */
