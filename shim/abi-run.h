@@ -6,8 +6,9 @@
  * exit left there), and the first exit VERSION could not produce is logged.
  * From the table of abi-fields.c, indexed once at configuration.
  *
- * Without --abi the KVM_RUN path tests one flag (kvmrc_abi_on) and calls
- * nothing here.
+ * Without --abi nothing here runs: a vCPU gets the KVMRC_SLOW_ABI bit of
+ * its gate word (fdtable.h) only when kvmrc_abi_on is set, and the straight
+ * KVM_RUN path tests that word anyway.
  */
 #ifndef KVMRC_ABI_RUN_H
 #define KVMRC_ABI_RUN_H

@@ -28,9 +28,11 @@ io=$(rep 'io port=0x3f8 dir=out size=1 count=1 data=0x41')
 brk=$(rep 'mmio addr=0xabcdef0000 len=4 write=0; debug ec=brk')
 median() { sort -n | sed -n 3p; }
 
-run() { # kind profile arch preload scenario [valgrind...]
+run() { # kind profile arch preload scenario [valgrind...]; $extra: more VAR=value settings
 	kind=$1 prof=$2 arch=$3 pre=$4 sc=$5; shift 5
-	LD_PRELOAD=$pre KVMEMU_PROFILE=$prof KVMEMU_SCENARIO=$sc KVMRUN_COMPAT_ARCH=$arch "$@" "$bench" "$kind" "$calls"
+	# shellcheck disable=SC2086
+	env ${extra:-} "LD_PRELOAD=$pre" "KVMEMU_PROFILE=$prof" "KVMEMU_SCENARIO=$sc" "KVMRUN_COMPAT_ARCH=$arch" "$@" \
+		"$bench" "$kind" "$calls"
 }
 wall() { # kind profile arch preload scenario
 	for i in 1 2 3 4 5; do calls=$n run "$@" | sed 's/ns_per_call=//'; done | median
@@ -60,9 +62,11 @@ fail=0
 for row in "arm64_mmio|KVM_RUN, arm64 MMIO write exit (5.10)|kvm|arm64-5.10|arm64|$mmio" \
 	   "arm64_brk|KVM_RUN, arm64 MMIO read + BRK (5.10)|kvm|arm64-5.10|arm64|$brk" \
 	   "x86_io|KVM_RUN, x86 IO out exit (6.1)|kvm|x86_64-6.1|x86_64|$io" \
+	   "arm64_mmio_abi|KVM_RUN, arm64 MMIO write (6.19, --abi=5.10)|kvm|arm64-6.19|arm64|$mmio|KVMRUN_COMPAT_KERNEL=6.19.0 KVMRUN_COMPAT_ABI=5.10" \
 	   "plain|FIONREAD on a pipe (non-KVM fd)|plain|x86_64-6.1|x86_64|"; do
 	key=${row%%|*}; rest=${row#*|}; label=${rest%%|*}; rest=${rest#*|}
-	kind=${rest%%|*}; rest=${rest#*|}; prof=${rest%%|*}; rest=${rest#*|}; arch=${rest%%|*}; sc=${rest#*|}
+	kind=${rest%%|*}; rest=${rest#*|}; prof=${rest%%|*}; rest=${rest#*|}; arch=${rest%%|*}; rest=${rest#*|}
+	sc=${rest%%|*}; extra=; [ "$sc" = "$rest" ] || extra=${rest#*|}
 	if [ "$kind" = kvm ]; then base=$emu with=$shim:$emu withbare=$bare:$emu; else base="" with=$shim withbare=$bare; fi
 	off=$(per_call "$kind" "$prof" "$arch" "$base" "$sc")
 	b_on=$(per_call "$kind" "$prof" "$arch" "$withbare" "$sc")
