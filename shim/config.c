@@ -22,6 +22,7 @@
 #include "abi-run.h"
 #include "config.h"
 #include "kver.h"
+#include "sys.h"
 
 struct kvmrc_config kvmrc_cfg;
 extern char *program_invocation_short_name;
@@ -124,6 +125,9 @@ int kvmrc_config_set(struct kvmrc_config *cfg, const char *key, const char *v,
 			goto bad;
 	} else if (!strcasecmp(key, "STRICT")) {
 		if (parse_bool(v, &cfg->strict))
+			goto bad;
+	} else if (!strcasecmp(key, "RAW_SYSCALLS")) {
+		if (parse_bool(v, &cfg->raw_syscalls))
 			goto bad;
 	} else if (!strcasecmp(key, "ARCH")) {
 		enum kvmrun_compat_arch a = kvmrun_compat_arch_from_name(v);
@@ -251,7 +255,7 @@ static ssize_t read_whole(const char *path, int must_exist, char *buf, size_t si
 	/* O_NONBLOCK: a FIFO never blocks the open; it is then refused unread.
 	 * No O_NOFOLLOW: a configuration managed as a symlink (NixOS /etc,
 	 * alternatives) is read like any file. */
-	int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0);
+	int fd = (int)kvmrc_sys(SYS_openat, AT_FDCWD, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0);
 	struct stat st;
 	size_t len = 0;
 
@@ -261,18 +265,18 @@ static ssize_t read_whole(const char *path, int must_exist, char *buf, size_t si
 		problem("cannot read config file %s: %s; using defaults", path, strerror(errno));
 		return -1;
 	}
-	if (syscall(SYS_fstat, fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	if (kvmrc_sys(SYS_fstat, fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		problem("config file %s is %s; not read, using defaults", path, file_kind(st.st_mode));
-		syscall(SYS_close, fd);
+		kvmrc_sys(SYS_close, fd);
 		return -1;
 	}
 	for (;;) {
-		ssize_t n = syscall(SYS_read, fd, buf + len, size - len);
+		ssize_t n = kvmrc_sys(SYS_read, fd, buf + len, size - len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
 			problem("cannot read config file %s: %s; using defaults", path, strerror(errno));
-			syscall(SYS_close, fd);
+			kvmrc_sys(SYS_close, fd);
 			return -1;
 		}
 		if (n == 0)
@@ -281,11 +285,11 @@ static ssize_t read_whole(const char *path, int must_exist, char *buf, size_t si
 		if (len == size) {
 			problem("config file %s is larger than %d bytes; not applied, using defaults", path,
 				KVMRC_CONFIG_FILE_MAX);
-			syscall(SYS_close, fd);
+			kvmrc_sys(SYS_close, fd);
 			return -1;
 		}
 	}
-	syscall(SYS_close, fd);
+	kvmrc_sys(SYS_close, fd);
 	buf[len] = 0;
 	return (ssize_t)len;
 }

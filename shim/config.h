@@ -23,6 +23,7 @@ struct kvmrc_config {
 	int active;                        /* 0: pass everything through untouched */
 	int strict;                        /* refuse to run instead of failing open */
 	int excluded;                      /* ONLY_CMDS/SKIP_CMDS leave this program alone */
+	int raw_syscalls;                  /* RAW_SYSCALLS: trap inline KVM_RUNs (rawsys.c) */
 	int poison;                        /* byte for unwritten exit bytes (POISON), 0: zero */
 	uint32_t abi;                      /* ABI: KVMRC_KV of the kernel whose capabilities the
 					      VMM sees (abi-caps.c), 0: the running kernel's */

@@ -27,12 +27,14 @@
 #include <unistd.h>
 #include "kvmrun-compat-uapi.h"
 #include "config.h"
+#include "cookie.h"
 #include "engine.h"
 #include "exits.h"
 #include "fdtable.h"
 #include "log.h"
 #include "real.h"
 #include "caps.h"
+#include "sys.h"
 
 uintptr_t *kvmrc_fdt_slots;
 uint32_t kvmrc_fdt_limit;
@@ -51,7 +53,7 @@ static void after_fork_child(void)
 {
 	unsigned int high = __atomic_load_n(&vcpu_high, __ATOMIC_ACQUIRE);
 
-	kvmrc_fdt_pid = (int)syscall(SYS_getpid);
+	kvmrc_fdt_pid = (int)kvmrc_sys(SYS_getpid);
 	__atomic_add_fetch(&kvmrc_fdt_gen, 1, __ATOMIC_RELEASE);
 	for (unsigned int i = 0; i < high; i++) {
 		struct kvmrc_vcpu *v = &vcpu_pool[i];
@@ -73,7 +75,7 @@ int kvmrc_fdt_init(void)
 		return 0;
 	}
 	/* raw syscall: this is our own memory, not the VMM's */
-	void *p = (void *)syscall(SYS_mmap, NULL, bytes, PROT_READ | PROT_WRITE,
+	void *p = (void *)kvmrc_sys(SYS_mmap, NULL, bytes, PROT_READ | PROT_WRITE,
 				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED) {
 		kvmrc_log_once(KVMRC_LOG_WARN, "cannot map the fd table; passing KVM through untouched");
@@ -82,12 +84,12 @@ int kvmrc_fdt_init(void)
 	uintptr_t *expected = NULL;
 	if (!__atomic_compare_exchange_n(&kvmrc_fdt_slots, &expected, (uintptr_t *)p, 0,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-		syscall(SYS_munmap, p, bytes); /* another thread won */
+		kvmrc_sys(SYS_munmap, p, bytes); /* another thread won */
 		__atomic_store_n(&kvmrc_fdt_limit, KVMRC_FDT_SLOTS, __ATOMIC_RELEASE);
 		return 0;
 	}
 	__atomic_store_n(&kvmrc_fdt_limit, KVMRC_FDT_SLOTS, __ATOMIC_RELEASE);
-	kvmrc_fdt_pid = (int)syscall(SYS_getpid);
+	kvmrc_fdt_pid = (int)kvmrc_sys(SYS_getpid);
 	pthread_atfork(NULL, NULL, after_fork_child);
 	return 0;
 }
@@ -230,7 +232,7 @@ static uint8_t *map_run(int fd, size_t *len)
 	 * yet) nor a raw system call (sanitizers must see the mapping come and go) */
 	void *p = kvmrc_real_ready() && kvmrc_real.mmap
 		? kvmrc_real.mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
-		: (void *)syscall(SYS_mmap, NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		: (void *)kvmrc_sys(SYS_mmap, NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED) {
 		kvmrc_log(KVMRC_LOG_WARN, "cannot map kvm_run of vCPU fd %d (%s); its exits are passed through",
 			  fd, strerror(errno));
@@ -265,6 +267,8 @@ static struct kvmrc_vcpu *new_vcpu(int fd, struct kvmrc_vm *vm, uint32_t id, int
 			v->sc.slow |= KVMRC_SLOW_NO_PAGE;
 		if (kvmrc_abi_on)
 			v->sc.slow |= KVMRC_SLOW_ABI;
+		if (kvmrc_cookie_direct)
+			v->sc.slow |= KVMRC_SLOW_COOKIE;
 		unsigned int high = __atomic_load_n(&vcpu_high, __ATOMIC_RELAXED);
 		while (i + 1 > high &&
 		       !__atomic_compare_exchange_n(&vcpu_high, &high, i + 1, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
@@ -294,10 +298,10 @@ struct kvmrc_vcpu *kvmrc_fdt_adopt_vcpu(int fd, uint32_t id)
 	if (!vm) {
 		struct kvmrc_vm *fresh = kvmrc_fdt_new_vm(-1);
 		if (fresh) {
-			int sys = (int)syscall(SYS_openat, AT_FDCWD, "/dev/kvm", O_RDWR | O_CLOEXEC, 0);
+			int sys = (int)kvmrc_sys(SYS_openat, AT_FDCWD, "/dev/kvm", O_RDWR | O_CLOEXEC, 0);
 			if (sys >= 0) {
 				kvmrc_caps_probe(fresh, sys, sys);
-				syscall(SYS_close, sys);
+				kvmrc_sys(SYS_close, sys);
 			}
 			struct kvmrc_vm *none = NULL;
 			if (!__atomic_compare_exchange_n(&adopted_vm, &none, fresh, 0, __ATOMIC_ACQ_REL,

@@ -63,6 +63,7 @@ struct kvmrc_vcpu {
 #define KVMRC_SLOW_NO_PAGE    (1u << 0) /* kvm_run not mapped (map failed, fork()ed child) */
 #define KVMRC_SLOW_FAIL_ENTRY (1u << 1) /* arm64 FAIL_ENTRY marking before the run (failentry.h) */
 #define KVMRC_SLOW_ABI        (1u << 2) /* --abi after every run (abi-run.h) */
+#define KVMRC_SLOW_COOKIE     (1u << 3) /* --raw-syscalls: KVM_RUN carries the cookie (cookie.h) */
 
 /* Bumped in a fork()ed child: vCPUs of the parent are passed through there
  * (the kernel refuses KVM_RUN from another mm) and their page is left alone. */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "config.h"
 #include "engine.h"
+#include "rawsys.h"
 #include "real.h"
 #include "scrub.h"
 #include "fdtable.h"
@@ -65,6 +66,7 @@ static void kvmrc_init(void)
 		_exit(127);
 	}
 	init_check_arch();
+	kvmrc_rawsys_arm(); /* before any thread of ours */
 	kvmrc_stats_start_periodic();
 	kvmrc_log(KVMRC_LOG_DEBUG, "loaded: %s, %u rules, arch %s", kvmrc_cfg.active ? "active" : "inactive",
 		  kvmrc_rule_count, kvmrun_compat_arch_name(kvmrc_cfg.arch));

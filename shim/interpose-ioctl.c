@@ -19,6 +19,7 @@
 #include "real.h"
 #include "export.h"
 #include "kvmioctl.h"
+#include "sys.h"
 
 KVMRC_EXPORT int ioctl(int fd, IOCTL_REQUEST_TYPE req, void *arg);
 
@@ -26,14 +27,14 @@ KVMRC_EXPORT int ioctl(int fd, IOCTL_REQUEST_TYPE req, void *arg);
 static __attribute__((noinline)) int ioctl_boot(int fd, IOCTL_REQUEST_TYPE req, void *arg)
 {
 	if (!kvmrc_real_ready())
-		return (int)syscall(SYS_ioctl, fd, (unsigned long)req, arg);
+		return (int)kvmrc_sys(SYS_ioctl, fd, (unsigned long)req, arg);
 	return kvmrc_real.ioctl(fd, req, arg);
 }
 
 static __attribute__((noinline)) int ioctl_kvm(int fd, IOCTL_REQUEST_TYPE req, void *arg)
 {
 	if (__builtin_expect(!kvmrc_real_ready(), 0))
-		return (int)syscall(SYS_ioctl, fd, (unsigned long)req, arg);
+		return (int)kvmrc_sys(SYS_ioctl, fd, (unsigned long)req, arg);
 	return kvmrc_ioctl_kvm(fd, (uint32_t)req, req, arg);
 }
 

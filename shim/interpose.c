@@ -21,71 +21,41 @@
 #include "fdtable.h"
 #include "kvmioctl.h"
 #include "wrap-open.h"
+#include "sys.h"
+#include "track.h"
 
 /* The wrappers below define both the plain and the 64 names. */
 #undef mmap64
 #undef fcntl64
 
-/* A new fd number that is not a KVM object (yet). */
-static inline int opened(int fd)
-{
-	if (fd >= 0) {
-		int saved = errno;
-		kvmrc_fdt_forget(fd);
-		errno = saved;
-	}
-	return fd;
-}
-
 /* Each open: the next definition (or, before the libc table is ready, the
  * system call the libc would make), then the fd number is forgotten. */
 #define SHIM_OPEN(nm, dirfd, path, flags, mode, lf, args)                      \
 	if (!kvmrc_real_ready() || !kvmrc_real.nm)                             \
-		return (int)syscall(SYS_openat, dirfd, path, (flags) | (lf), mode); \
-	return opened(kvmrc_real.nm args);
+		return (int)kvmrc_sys(SYS_openat, dirfd, path, (flags) | (lf), mode); \
+	return kvmrc_track_opened(kvmrc_real.nm args);
 
 WRAP_OPEN_ALL(KVMRC_EXPORT, SHIM_OPEN)
-
-/*
- * A vfork()ed child shares our memory but has its own fd table: its closes
- * and dups must not change the table the parent's vCPUs live in.  Asked
- * (one getpid) only when the fd at stake is a KVM fd.
- */
-static inline int foreign_caller(int fd)
-{
-	uintptr_t slot = kvmrc_fdt_get(fd);
-	return slot && slot != KVMRC_SLOT_OTHER && syscall(SYS_getpid) != kvmrc_fdt_pid;
-}
 
 KVMRC_EXPORT int close(int fd)
 {
 	if (!kvmrc_real_ready() || !kvmrc_real.close)
-		return (int)syscall(SYS_close, fd);
+		return (int)kvmrc_sys(SYS_close, fd);
 	/* Forget first: once the number is free another thread may reuse it. */
-	if (!foreign_caller(fd))
+	if (!kvmrc_track_foreign(fd))
 		kvmrc_fdt_forget(fd);
 	return kvmrc_real.close(fd);
-}
-
-/* Would closing [first, last] from this caller close a tracked KVM fd of
- * this process?  Not from a vfork child, not with CLOSE_RANGE_UNSHARE (the
- * caller's table is a private copy then), not for CLOEXEC. */
-static int range_is_ours(unsigned int first, unsigned int last, int flags)
-{
-	if (flags & (CLOSE_RANGE_CLOEXEC | CLOSE_RANGE_UNSHARE) || !kvmrc_fdt_ready())
-		return 0;
-	return syscall(SYS_getpid) == kvmrc_fdt_pid;
 }
 
 KVMRC_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 {
 	int saved = errno;
 	/* Forget before the real call, as close does. */
-	if (range_is_ours(first, last, flags))
+	if (kvmrc_track_range_ours(first, last, flags))
 		kvmrc_fdt_forget_range(first, last);
 	errno = saved;
 	if (!kvmrc_real_ready() || !kvmrc_real.close_range)
-		return (int)syscall(SYS_close_range, first, last, flags);
+		return (int)kvmrc_sys(SYS_close_range, first, last, flags);
 	return kvmrc_real.close_range(first, last, flags);
 }
 
@@ -93,43 +63,33 @@ KVMRC_EXPORT void closefrom(int lowfd)
 {
 	if (lowfd < 0)
 		lowfd = 0;
-	if (range_is_ours((unsigned int)lowfd, ~0u, 0))
+	if (kvmrc_track_range_ours((unsigned int)lowfd, ~0u, 0))
 		kvmrc_fdt_forget_range((unsigned int)lowfd, ~0u);
 	if (kvmrc_real_ready() && kvmrc_real.closefrom)
 		kvmrc_real.closefrom(lowfd);
 	else
-		syscall(SYS_close_range, (unsigned int)lowfd, ~0u, 0);
-}
-
-static inline int duped(int oldfd, int newfd)
-{
-	if (newfd >= 0 && !foreign_caller(oldfd) && !foreign_caller(newfd)) {
-		int saved = errno;
-		kvmrc_fdt_dup(oldfd, newfd);
-		errno = saved;
-	}
-	return newfd;
+		kvmrc_sys(SYS_close_range, (unsigned int)lowfd, ~0u, 0);
 }
 
 KVMRC_EXPORT int dup(int fd)
 {
 	if (!kvmrc_real_ready() || !kvmrc_real.dup)
-		return (int)syscall(SYS_dup, fd);
-	return duped(fd, kvmrc_real.dup(fd));
+		return (int)kvmrc_sys(SYS_dup, fd);
+	return kvmrc_track_duped(fd, kvmrc_real.dup(fd));
 }
 
 KVMRC_EXPORT int dup2(int oldfd, int newfd)
 {
 	if (!kvmrc_real_ready() || !kvmrc_real.dup2)
-		return (int)syscall(SYS_dup3, oldfd, newfd, 0);
-	return duped(oldfd, kvmrc_real.dup2(oldfd, newfd));
+		return (int)kvmrc_sys(SYS_dup3, oldfd, newfd, 0);
+	return kvmrc_track_duped(oldfd, kvmrc_real.dup2(oldfd, newfd));
 }
 
 KVMRC_EXPORT int dup3(int oldfd, int newfd, int flags)
 {
 	if (!kvmrc_real_ready() || !kvmrc_real.dup3)
-		return (int)syscall(SYS_dup3, oldfd, newfd, flags);
-	return duped(oldfd, kvmrc_real.dup3(oldfd, newfd, flags));
+		return (int)kvmrc_sys(SYS_dup3, oldfd, newfd, flags);
+	return kvmrc_track_duped(oldfd, kvmrc_real.dup3(oldfd, newfd, flags));
 }
 
 static int fcntl_common(int (*real)(int, int, ...), int fd, int cmd, void *arg)
@@ -137,11 +97,11 @@ static int fcntl_common(int (*real)(int, int, ...), int fd, int cmd, void *arg)
 	int r;
 
 	if (!kvmrc_real_ready() || !real)
-		r = (int)syscall(SYS_fcntl, fd, cmd, arg);
+		r = (int)kvmrc_sys(SYS_fcntl, fd, cmd, arg);
 	else
 		r = real(fd, cmd, arg);
 	if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)
-		duped(fd, r);
+		kvmrc_track_duped(fd, r);
 	return r;
 }
 
@@ -165,26 +125,16 @@ KVMRC_EXPORT int fcntl64(int fd, int cmd, ...)
 	return fcntl_common(kvmrc_real.fcntl64 ? kvmrc_real.fcntl64 : kvmrc_real.fcntl, fd, cmd, arg);
 }
 
-static inline void *mapped(void *addr, size_t len, int flags, int fd, off_t off)
-{
-	if (addr != MAP_FAILED && fd >= 0 && off == 0 && (flags & MAP_SHARED) && !kvmrc_fdt_get(fd)) {
-		int saved = errno;
-		kvmrc_after_mmap(len, flags, fd, off);
-		errno = saved;
-	}
-	return addr;
-}
-
 KVMRC_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
 	if (!kvmrc_real_ready() || !kvmrc_real.mmap)
-		return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
-	return mapped(kvmrc_real.mmap(addr, len, prot, flags, fd, off), len, flags, fd, off);
+		return (void *)kvmrc_sys(SYS_mmap, addr, len, prot, flags, fd, off);
+	return kvmrc_track_mapped(kvmrc_real.mmap(addr, len, prot, flags, fd, off), len, flags, fd, off);
 }
 
 KVMRC_EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off64_t off)
 {
 	if (!kvmrc_real_ready() || !kvmrc_real.mmap64)
-		return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
-	return mapped(kvmrc_real.mmap64(addr, len, prot, flags, fd, off), len, flags, fd, (off_t)off);
+		return (void *)kvmrc_sys(SYS_mmap, addr, len, prot, flags, fd, off);
+	return kvmrc_track_mapped(kvmrc_real.mmap64(addr, len, prot, flags, fd, off), len, flags, fd, (off_t)off);
 }

@@ -22,12 +22,14 @@
 #include "abi-caps.h"
 #include "abi-run.h"
 #include "config.h"
+#include "cookie.h"
 #include "engine.h"
 #include "failentry.h"
 #include "real.h"
 #include "scrub.h"
 #include "caps.h"
 #include "kvmioctl.h"
+#include "sys.h"
 
 #define KVM_MISC_MAJOR 10
 #define KVM_MINOR 232
@@ -72,12 +74,22 @@ static inline int run_done(struct kvmrc_vcpu *v, int r, int err)
 	return r;
 }
 
+/* The real KVM_RUN off the straight path: with the cookie once --raw-syscalls
+ * is armed (cookie.h; such vCPUs carry KVMRC_SLOW_COOKIE, so the straight
+ * path never needs to ask). */
+static inline int run_next(int fd, IOCTL_REQUEST_TYPE req, void *arg)
+{
+	if (__builtin_expect(kvmrc_cookie_direct, 0))
+		return kvmrc_cookie_run(fd, (unsigned long)req, arg);
+	return kvmrc_real.ioctl(fd, req, arg);
+}
+
 /* An fd the library does not track as a vCPU, or lost in a race: passed through. */
 static __attribute__((noinline)) int run_untracked(int fd, IOCTL_REQUEST_TYPE req, void *arg)
 {
 	if (!kvmrc_real_ready())
-		return (int)syscall(SYS_ioctl, fd, (unsigned long)req, arg);
-	return kvmrc_real.ioctl(fd, req, arg);
+		return (int)kvmrc_sys(SYS_ioctl, fd, (unsigned long)req, arg);
+	return run_next(fd, req, arg);
 }
 
 /* A KVM_RUN with every step (something pending, a step asked for). */
@@ -90,7 +102,7 @@ static __attribute__((noinline)) int run_full(struct kvmrc_vcpu *v, int fd, IOCT
 		return run_untracked(fd, req, NULL);
 	}
 	kvmrc_run_before(v, page);
-	int r = kvmrc_real.ioctl(fd, req, NULL);
+	int r = run_next(fd, req, NULL);
 	int err = r == 0 ? 0 : errno;
 	r = kvmrc_run_after(v, page, r, &err);
 	return run_done(v, r, err);
@@ -214,6 +226,8 @@ void kvmrc_ioctl_kvm_done(int fd, uint32_t nr, void *arg, int r)
 		struct kvmrc_vm *vm2 = kvmrc_slot_vm(kvmrc_fdt_get(fd));
 		if (vm2 && kvmrc_fdt_new_vcpu(r, vm2, (uint32_t)(uintptr_t)arg))
 			kvmrc_log_start_thread(); /* from here on, lines from vCPU threads are queued */
+		if (kvmrc_cookie_value)
+			kvmrc_cookie_check_handler();
 		break;
 	}
 	case KVM_ENABLE_CAP: {

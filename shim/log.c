@@ -31,6 +31,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "log.h"
+#include "sys.h"
 
 #ifndef PROC_SUPER_MAGIC
 #define PROC_SUPER_MAGIC 0x9fa0
@@ -170,14 +171,14 @@ static int batch_open(struct batch *b)
 	}
 	/* Opened for this batch only: a number the VMM reuses after
 	 * closefrom(3) can never receive a log line. */
-	int fd = (int)syscall(SYS_openat, AT_FDCWD, log_path,
+	int fd = (int)kvmrc_sys(SYS_openat, AT_FDCWD, log_path,
 			      O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
 	struct stat st;
 	struct statfs sf;
-	if (fd >= 0 && (syscall(SYS_fstat, fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-			syscall(SYS_fstatfs, fd, &sf) != 0 ||
+	if (fd >= 0 && (kvmrc_sys(SYS_fstat, fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+			kvmrc_sys(SYS_fstatfs, fd, &sf) != 0 ||
 			sf.f_type == PROC_SUPER_MAGIC || sf.f_type == SYSFS_MAGIC)) {
-		syscall(SYS_close, fd);
+		kvmrc_sys(SYS_close, fd);
 		fd = -1;
 		errno = EINVAL;
 	}
@@ -198,7 +199,7 @@ static void batch_write(struct batch *b)
 	if (batch_open(b) < 0)
 		return;
 	while (len) {
-		ssize_t n = syscall(SYS_write, b->fd, p, len);
+		ssize_t n = kvmrc_sys(SYS_write, b->fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -213,7 +214,7 @@ static void batch_close(struct batch *b)
 	if (b->len)
 		batch_write(b);
 	if (b->fd > 2)
-		syscall(SYS_close, b->fd);
+		kvmrc_sys(SYS_close, b->fd);
 }
 
 static const char *open_error(int e)
@@ -240,7 +241,7 @@ static void emit(struct batch *b, enum kvmrc_log_level level, const char *msg)
 		/* the VMM's pid in the text: openlog(LOG_PID) would change the
 		 * VMM's own syslog ident and options */
 		if (!cached_pid)
-			cached_pid = (int)syscall(SYS_getpid);
+			cached_pid = (int)kvmrc_sys(SYS_getpid);
 		escape(line, msg, line_size);
 		syslog(level <= KVMRC_LOG_ERROR ? LOG_ERR : level == KVMRC_LOG_WARN ? LOG_WARNING :
 		       level == KVMRC_LOG_INFO ? LOG_INFO : LOG_DEBUG, "kvmrun-compat[%d]: %s", cached_pid, line);
@@ -251,7 +252,7 @@ static void emit(struct batch *b, enum kvmrc_log_level level, const char *msg)
 		return;
 	}
 	if (!cached_pid)
-		cached_pid = (int)syscall(SYS_getpid);
+		cached_pid = (int)kvmrc_sys(SYS_getpid);
 	int n = snprintf(line, line_size, "kvmrun-compat[%d]: %s: ", cached_pid, names[level]);
 	size_t len = (size_t)n + escape(line + n, msg, line_size - (size_t)n - 1);
 	line[len++] = '\n';

@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "real.h"
+#include "sys.h"
 
 struct kvmrc_real kvmrc_real;
 static __thread int resolving;
@@ -23,7 +24,7 @@ static __thread int resolving;
 int kvmrc_next_ioctl(int fd, unsigned long req, void *arg)
 {
 	return kvmrc_real_ready() ? kvmrc_real.ioctl(fd, (IOCTL_REQUEST_TYPE)req, arg)
-				  : (int)syscall(SYS_ioctl, fd, req, arg);
+				  : (int)kvmrc_sys(SYS_ioctl, fd, req, arg);
 }
 
 int kvmrc_real_resolve(void)
@@ -53,6 +54,11 @@ int kvmrc_real_resolve(void)
 	RESOLVE(fcntl64, "fcntl64");
 	RESOLVE(close_range, "close_range");
 	RESOLVE(closefrom, "closefrom");
+	RESOLVE(sigaction, "sigaction");
+	RESOLVE(signal, "signal");
+	RESOLVE(bsd_signal, "bsd_signal");
+	RESOLVE(sysv_signal, "__sysv_signal");
+	RESOLVE(sigset, "sigset");
 	void *io = dlsym(RTLD_NEXT, "ioctl");
 	resolving = 0;
 	if (!io)

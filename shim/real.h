@@ -5,6 +5,7 @@
 #define KVMRC_REAL_H
 
 #include <stddef.h>
+#include <signal.h>
 #include <sys/types.h>
 
 struct kvmrc_real {
@@ -27,6 +28,11 @@ struct kvmrc_real {
 	int (*fcntl64)(int, int, ...);
 	int (*close_range)(unsigned int, unsigned int, int);
 	void (*closefrom)(int);
+	int (*sigaction)(int, const struct sigaction *, struct sigaction *);
+	sighandler_t (*signal)(int, sighandler_t);
+	sighandler_t (*bsd_signal)(int, sighandler_t);
+	sighandler_t (*sysv_signal)(int, sighandler_t);
+	sighandler_t (*sigset)(int, sighandler_t);
 };
 
 extern struct kvmrc_real kvmrc_real __attribute__((visibility("hidden")));

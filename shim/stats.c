@@ -30,6 +30,7 @@
 #include "fdtable.h"
 #include "rules.h"
 #include "stats.h"
+#include "sys.h"
 
 /* Counters of vCPUs whose objects were freed are kept by the fd table
  * (kvmrc_fdt_retired), which frees them. */
@@ -51,7 +52,7 @@ static void writer_flush(struct writer *w)
 	const char *p = w->buf;
 
 	while (w->len && !w->failed) {
-		ssize_t n = syscall(SYS_write, w->fd, p, w->len);
+		ssize_t n = kvmrc_sys(SYS_write, w->fd, p, w->len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
@@ -245,7 +246,7 @@ static int stats_open_temp(const char *path, char *tmp, size_t size)
 	for (unsigned int n = 0; n < 8; n++) {
 		snprintf(tmp, size, "%s.%ld.%lx.tmp", path, (long)getpid(),
 			 (unsigned long)ts.tv_nsec + n * 0x9e3779b1ul);
-		int fd = (int)syscall(SYS_openat, AT_FDCWD, tmp,
+		int fd = (int)kvmrc_sys(SYS_openat, AT_FDCWD, tmp,
 				      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
 		if (fd >= 0 || errno != EEXIST)
 			return fd;
@@ -296,7 +297,7 @@ static void stats_write(int periodic)
 	else
 		stats_json(&w);
 	writer_flush(&w);
-	syscall(SYS_close, w.fd);
+	kvmrc_sys(SYS_close, w.fd);
 	if (w.failed) {
 		STATS_WARN("cannot write stats to %s: %s", tmp, strerror(w.failed));
 		unlinkat(AT_FDCWD, tmp, 0);

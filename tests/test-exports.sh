@@ -14,7 +14,7 @@
 set -eu
 . "$top_srcdir/tests/lib.sh"
 sym=$top_srcdir/shim/libkvmrun-compat.sym
-interposed="__open64_2 __open_2 __openat64_2 __openat_2 close close_range closefrom dup dup2 dup3 fcntl fcntl64 ioctl mmap mmap64 open open64 openat openat64"
+interposed="__open64_2 __open_2 __openat64_2 __openat_2 __sysv_signal bsd_signal close close_range closefrom dup dup2 dup3 fcntl fcntl64 ioctl mmap mmap64 open open64 openat openat64 sigaction signal sigset syscall sysv_signal"
 
 # "name@@NODE" for each API name of the map, and each node name
 api=$(sed 's,/\*.*\*/,,; /\/\*/,/\*\//d' "$sym" | awk '

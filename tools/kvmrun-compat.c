@@ -44,6 +44,8 @@ static void usage(FILE *f)
 "      --stats-interval=SECS  also rewrite the stats file every SECS seconds\n"
 "      --poison[=BYTE]        fill exit bytes the kernel did not write with BYTE (0xa5)\n"
 "                             instead of zero: careless reads fail in VMM CI\n"
+"      --raw-syscalls         also scrub KVM_RUNs the VMM issues as inline system calls\n"
+"                             (a seccomp trap and a SIGSYS handler; dynamic VMMs)\n"
 "      --abi=VERSION          show kernel VERSION's exit ABI (e.g. 5.10): newer capabilities\n"
 "                             read 0 and cannot be enabled, newer flag bits read 0, fields\n"
 "                             VERSION never wrote read the poison byte, exits it could not\n"
@@ -172,6 +174,9 @@ static int set_opt(int c, const char *v, int *strict)
 	}
 	case 'T':
 		key = "ABI_STALE", v = "1";
+		break;
+	case 'R':
+		key = "RAW_SYSCALLS", v = "1";
 		break;
 	case 'B':
 		/* the library judges the version (one line; refusal in strict mode) */
@@ -310,6 +315,7 @@ int main(int argc, char **argv)
 		{ "stats-interval", required_argument, NULL, 'I' },
 		{ "poison", optional_argument, NULL, 'P' },
 		{ "abi", required_argument, NULL, 'B' },
+		{ "raw-syscalls", no_argument, NULL, 'R' },
 		{ "abi-stale", no_argument, NULL, 'T' },
 		{ "only-cmds", required_argument, NULL, 'O' },
 		{ "skip-cmds", required_argument, NULL, 'K' },
