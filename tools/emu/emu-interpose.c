@@ -56,6 +56,7 @@ static void do_init(void)
 	NEXT(emu_real.ioctl, "ioctl");
 	NEXT(emu_real.fstat, "fstat");
 	NEXT(emu_real.fcntl, "fcntl");
+	NEXT(emu_real.syscall, "syscall");
 	NEXT(r_open64, "open64");
 	NEXT(r_openat, "openat");
 	NEXT(r_openat64, "openat64");

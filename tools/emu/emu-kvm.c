@@ -159,8 +159,9 @@ static int create_vcpu_locked(struct emu_obj *vm, unsigned long id)
 		emu_real.close(fd);
 		return -1;
 	}
-	/* the kernel's own view of kvm_run: no interposer above us sees it */
-	unsigned char *run = (unsigned char *)syscall(SYS_mmap, NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	/* the kernel's own view of kvm_run: no interposer above us sees it
+	 * (libc's syscall(), not the one a shim above may export) */
+	unsigned char *run = (unsigned char *)emu_real.syscall(SYS_mmap, NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (run == MAP_FAILED) {
 		emu_real.close(fd);
 		return -1;

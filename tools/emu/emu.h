@@ -154,6 +154,7 @@ struct emu_real {
 	int (*ioctl)(int, unsigned long, ...);
 	int (*fstat)(int, struct stat *);
 	int (*fcntl)(int, int, ...);
+	long (*syscall)(long, ...);	/* libc's: the shim above us wraps syscall() too */
 };
 extern struct emu_real emu_real;
 void emu_real_init(void);
