@@ -34,6 +34,23 @@ _Static_assert(OFF(mmio.len) == L_MMIO_LEN, "mmio.len");
 _Static_assert(OFF(mmio.is_write) == L_MMIO_IS_WRITE, "mmio.is_write");
 _Static_assert(OFF(riscv_sbi.ret) == L_RISCV_SBI_RET, "riscv_sbi.ret");
 _Static_assert(OFF(riscv_csr.ret_value) == L_RISCV_CSR_RET, "riscv_csr.ret_value");
+/* the field table's names (fields.c) */
+_Static_assert(OFF(io.direction) == L_IO_DIRECTION && OFF(io.size) == L_IO_SIZE && OFF(io.port) == L_IO_PORT &&
+	       OFF(io.count) == L_IO_COUNT && OFF(io.data_offset) == L_IO_DATA_OFFSET, "io");
+_Static_assert(OFF(mmio.phys_addr) == L_MMIO_PHYS_ADDR, "mmio.phys_addr");
+_Static_assert(OFF(hypercall.nr) == L_HYPERCALL_NR && OFF(hypercall.args) == L_HYPERCALL_ARGS, "hypercall");
+_Static_assert(OFF(system_event.type) == L_SYSTEM_EVENT_TYPE, "system_event.type");
+_Static_assert(OFF(ex.exception) == L_EXCEPTION_NR && OFF(ex.error_code) == L_EXCEPTION_ERROR_CODE, "ex");
+_Static_assert(OFF(msr.error) == L_MSR_ERROR && OFF(msr.reason) == L_MSR_REASON && OFF(msr.index) == L_MSR_INDEX &&
+	       OFF(msr.data) == L_MSR_DATA, "msr");
+_Static_assert(OFF(arm_nisv.esr_iss) == L_ARM_NISV_ESR_ISS && OFF(arm_nisv.fault_ipa) == L_ARM_NISV_FAULT_IPA, "arm_nisv");
+_Static_assert(OFF(riscv_sbi.extension_id) == L_RISCV_SBI_EXT && OFF(riscv_sbi.function_id) == L_RISCV_SBI_FID &&
+	       OFF(riscv_sbi.args) == L_RISCV_SBI_ARGS, "riscv_sbi");
+_Static_assert(OFF(riscv_csr.csr_num) == L_RISCV_CSR_NUM && OFF(riscv_csr.new_value) == L_RISCV_CSR_NEW &&
+	       OFF(riscv_csr.write_mask) == L_RISCV_CSR_MASK, "riscv_csr");
+_Static_assert(OFF(notify.flags) == L_NOTIFY_FLAGS && OFF(hw.hardware_exit_reason) == L_HW_REASON, "notify, hw");
+_Static_assert(OFF(tpr_access.rip) == L_TPR_RIP && OFF(tpr_access.is_write) == L_TPR_IS_WRITE, "tpr_access");
+_Static_assert(OFF(eoi.vector) == L_EOI_VECTOR, "eoi");
 _Static_assert(sizeof(((struct kvm_run *)0)->s) + OFF(s) <= KVMRC_RUN_SIZE, "sync regs inside kvm_run");
 _Static_assert(OFF(kvm_valid_regs) == KVMRC_RUN_UNION_OFFSET + 256, "exit union is 256 bytes");
 _Static_assert(OFF(hw) == KVMRC_RUN_UNION_OFFSET, "KVMRC_RUN_UNION_OFFSET");

@@ -165,6 +165,10 @@ int kvmrc_config_set(struct kvmrc_config *cfg, const char *key, const char *v,
 	} else if (!strcasecmp(key, "STATS")) {
 		if (set_path(cfg->stats_path, sizeof(cfg->stats_path), v, key, err, errlen))
 			return -1;
+	} else if (!strcasecmp(key, "RECORD")) {
+		/* every exit of every vCPU, appended to this file (record.c) */
+		if (set_path(cfg->record_path, sizeof(cfg->record_path), v, key, err, errlen))
+			return -1;
 	} else if (!strcasecmp(key, "STATS_FORMAT")) {
 		if (!strcasecmp(v, "json"))
 			cfg->stats_format = KVMRC_STATS_JSON;

@@ -35,6 +35,7 @@ struct kvmrc_config {
 	enum kvmrc_log_target log_target;
 	char log_path[256];
 	char stats_path[256];
+	char record_path[256];             /* RECORD: append every exit here (record.c), "": off */
 	enum kvmrc_stats_format stats_format;
 	unsigned int stats_interval;       /* seconds between rewrites; 0: at exit only */
 };

@@ -44,6 +44,7 @@ struct kvmrc_vcpu {
 	struct kvmrc_vm *vm;
 	uint8_t *page;                     /* the library's own mapping of kvm_run, or NULL (KVMRC_SLOW_NO_PAGE) */
 	size_t page_len;
+	struct kvmrc_trace_ring *trace;    /* recording: this vCPU's ring (trace.h), or NULL */
 	struct kvmrc_scrub sc;             /* the pending completion (scrub.h) */
 	/* FAIL_ENTRY state (failentry.c); written by the vCPU's own thread */
 	uint32_t needs_init;               /* unrunnable since an AArch32 FAIL_ENTRY */
@@ -64,6 +65,7 @@ struct kvmrc_vcpu {
 #define KVMRC_SLOW_FAIL_ENTRY (1u << 1) /* arm64 FAIL_ENTRY marking before the run (failentry.h) */
 #define KVMRC_SLOW_ABI        (1u << 2) /* --abi after every run (abi-run.h) */
 #define KVMRC_SLOW_COOKIE     (1u << 3) /* --raw-syscalls: KVM_RUN carries the cookie (cookie.h) */
+#define KVMRC_SLOW_TRACE      (1u << 4) /* recording: every exit copied (trace.h) */
 
 /* Bumped in a fork()ed child: vCPUs of the parent are passed through there
  * (the kernel refuses KVM_RUN from another mm) and their page is left alone. */

@@ -14,6 +14,7 @@
 #include "engine.h"
 #include "rawsys.h"
 #include "real.h"
+#include "record.h"
 #include "scrub.h"
 #include "fdtable.h"
 #include "stats.h"
@@ -68,6 +69,7 @@ static void kvmrc_init(void)
 	init_check_arch();
 	kvmrc_rawsys_arm(); /* before any thread of ours */
 	kvmrc_stats_start_periodic();
+	kvmrc_record_setup();
 	kvmrc_log(KVMRC_LOG_DEBUG, "loaded: %s, %u rules, arch %s", kvmrc_cfg.active ? "active" : "inactive",
 		  kvmrc_rule_count, kvmrun_compat_arch_name(kvmrc_cfg.arch));
 }
@@ -83,5 +85,6 @@ __attribute__((destructor)) static void kvmrc_destructor(void)
 	 * VMM (sh -c 'vmm; true') must not replace the VMM's with zeros. */
 	if (kvmrc_cfg.stats_path[0] && kvmrc_fdt_ready())
 		kvmrc_stats_write();
+	kvmrc_record_flush();
 	kvmrc_log_flush();
 }

@@ -30,6 +30,7 @@
 #include "caps.h"
 #include "kvmioctl.h"
 #include "sys.h"
+#include "trace.h"
 
 #define KVM_MISC_MAJOR 10
 #define KVM_MINOR 232
@@ -104,7 +105,11 @@ static __attribute__((noinline)) int run_full(struct kvmrc_vcpu *v, int fd, IOCT
 	kvmrc_run_before(v, page);
 	int r = run_next(fd, req, NULL);
 	int err = r == 0 ? 0 : errno;
+	/* recording: the page before and after the shim's step (trace.c) */
+	struct kvmrc_trace_slot *rec = v->sc.slow & KVMRC_SLOW_TRACE ? kvmrc_trace_kernel(v, page, r, err) : NULL;
 	r = kvmrc_run_after(v, page, r, &err);
+	if (rec)
+		kvmrc_trace_shim(v, rec, page, r, err);
 	return run_done(v, r, err);
 }
 
@@ -224,8 +229,11 @@ void kvmrc_ioctl_kvm_done(int fd, uint32_t nr, void *arg, int r)
 		break;
 	case KVM_CREATE_VCPU: {
 		struct kvmrc_vm *vm2 = kvmrc_slot_vm(kvmrc_fdt_get(fd));
-		if (vm2 && kvmrc_fdt_new_vcpu(r, vm2, (uint32_t)(uintptr_t)arg))
+		struct kvmrc_vcpu *nv = vm2 ? kvmrc_fdt_new_vcpu(r, vm2, (uint32_t)(uintptr_t)arg) : NULL;
+		if (nv) {
+			kvmrc_trace_vcpu_new(nv);
 			kvmrc_log_start_thread(); /* from here on, lines from vCPU threads are queued */
+		}
 		if (kvmrc_cookie_value)
 			kvmrc_cookie_check_handler();
 		break;
@@ -271,8 +279,10 @@ static struct kvmrc_vcpu *adopt_vcpu(int fd)
 	target[n] = 0;
 	uint32_t id = (uint32_t)strtoul(target + sizeof(prefix) - 1, NULL, 10);
 	struct kvmrc_vcpu *v = kvmrc_fdt_adopt_vcpu(fd, id);
-	if (v)
+	if (v) {
+		kvmrc_trace_vcpu_new(v);
 		kvmrc_log_start_thread();
+	}
 	if (v)
 		kvmrc_log(KVMRC_LOG_INFO, "adopted vCPU %u (fd %d) created outside the library's sight; "
 			  "capabilities from /dev/kvm", id, fd);

@@ -360,26 +360,44 @@ void kvmrc_log_flush(void)
 	drain_now(1);
 }
 
-static void (*wake_hook)(void);
+#define MAX_HOOKS 4
+static void (*wake_hooks[MAX_HOOKS])(void);
+static long drain_period_ns = DRAIN_PERIOD_NS;
+
+void kvmrc_log_add_wake_hook(void (*fn)(void), long period_ns)
+{
+	for (unsigned int i = 0; i < MAX_HOOKS; i++) {
+		void (*none)(void) = NULL;
+		if (__atomic_load_n(&wake_hooks[i], __ATOMIC_ACQUIRE) == fn ||
+		    __atomic_compare_exchange_n(&wake_hooks[i], &none, fn, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			break;
+	}
+	long p = __atomic_load_n(&drain_period_ns, __ATOMIC_RELAXED);
+	while (period_ns > 0 && period_ns < p &&
+	       !__atomic_compare_exchange_n(&drain_period_ns, &p, period_ns, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
 
 void kvmrc_log_set_wake_hook(void (*fn)(void))
 {
-	__atomic_store_n(&wake_hook, fn, __ATOMIC_RELEASE);
+	kvmrc_log_add_wake_hook(fn, DRAIN_PERIOD_NS);
 }
 
 static void *drain_thread(void *arg)
 {
 	(void)arg;
 	for (;;) {
-		struct timespec ts = { 0, DRAIN_PERIOD_NS };
+		struct timespec ts = { 0, __atomic_load_n(&drain_period_ns, __ATOMIC_RELAXED) };
 		nanosleep(&ts, NULL);
 		if (consumer_trylock()) {
 			drain_batch();
 			consumer_unlock();
 		}
-		void (*fn)(void) = __atomic_load_n(&wake_hook, __ATOMIC_ACQUIRE);
-		if (fn) /* outside the consumer: fn may log (queued, drained next wake) */
-			fn();
+		for (unsigned int i = 0; i < MAX_HOOKS; i++) {
+			void (*fn)(void) = __atomic_load_n(&wake_hooks[i], __ATOMIC_ACQUIRE);
+			if (fn) /* outside the consumer: fn may log (queued, drained next wake) */
+				fn();
+		}
 	}
 	return NULL;
 }

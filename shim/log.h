@@ -56,6 +56,8 @@ void kvmrc_log_flush(void);
 /* fn runs in the drain thread after each wake (about every 200 ms), never in
  * a vCPU thread: periodic work such as rewriting the stats file. */
 void kvmrc_log_set_wake_hook(void (*fn)(void));
+/* The same for one more hook (up to 4), waking at least every period_ns. */
+void kvmrc_log_add_wake_hook(void (*fn)(void), long period_ns);
 
 /* Logs at most once per call site. */
 #define kvmrc_log_once(level, ...)                                                \

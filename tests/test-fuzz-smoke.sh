@@ -5,8 +5,9 @@
 set -eu
 . "$top_srcdir/tests/lib.sh"
 [ -x "$top_builddir/tests/fuzz/fuzz-engine" ] || skip_all "no clang (FUZZ_CC), the fuzz targets are not built"
-# the scrub target runs sequences of exits per input: fewer, longer runs
-for t in engine:200000 scrub:20000; do
+# the scrub target runs sequences of exits per input, the record target
+# decodes each input twice: fewer, longer runs
+for t in engine:200000 scrub:20000 record:20000; do
 	runs=${t#*:} t=${t%%:*}
 	bin=$top_builddir/tests/fuzz/fuzz-$t
 	log=$top_builddir/tests/fuzz/smoke-$t.log

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <seccomp.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -57,6 +58,9 @@ static void vcpu_thread_body(void)
 	int vcpu = start_vcpu(&run);
 	/* warm up: the first KVM_RUN of a process may do one-time work */
 	ioctl(vcpu, KVM_RUN, 0);
+	/* more runs, so that a recording's drain thread writes while they go on (test-trace.sh) */
+	const char *more = getenv("KVMRC_HOTPATH_RUNS");
+	int runs = more ? atoi(more) : 2000;
 
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 0);
@@ -66,7 +70,7 @@ static void vcpu_thread_body(void)
 	if (seccomp_load(ctx) != 0)
 		_exit(11);
 	unsigned int debug_exits = 0;
-	for (int i = 0; i < 2000; i++) {
+	for (int i = 0; i < runs; i++) {
 		int r = ioctl(vcpu, KVM_RUN, 0);
 		if (r == 0 && run->exit_reason == KVM_EXIT_DEBUG) {
 			debug_exits++;

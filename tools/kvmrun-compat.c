@@ -13,6 +13,7 @@
  * 127 COMMAND not found (as env(1) and timeout(1)).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -28,6 +29,8 @@ static void usage(FILE *f)
 "Usage: kvmrun-compat [OPTIONS] [--] COMMAND [ARG...]\n"
 "       kvmrun-compat --probe [--json] [--arch ARCH] [--kernel X.Y]\n"
 "       kvmrun-compat --rules [--json] [--arch ARCH]\n"
+"       kvmrun-compat trace [-o FILE] [--vcpu N] [--] COMMAND [ARG...]\n"
+"       kvmrun-compat decode [-o FILE] [--vcpu N] RECORDING\n"
 "\n"
 "Run COMMAND (a VMM) with libkvmrun-compat preloaded, so that the struct kvm_run\n"
 "fields the running kernel did not write read as the KVM ABI says.\n"
@@ -42,6 +45,7 @@ static void usage(FILE *f)
 "  -S, --stats=FILE           write per-rule and per-vCPU counters as JSON at exit\n"
 "      --stats-format=FORMAT  json (default) or prometheus (textfile collector)\n"
 "      --stats-interval=SECS  also rewrite the stats file every SECS seconds\n"
+"      --record=FILE          record every exit to FILE (kvmrun-compat decode FILE)\n"
 "      --poison[=BYTE]        fill exit bytes the kernel did not write with BYTE (0xa5)\n"
 "                             instead of zero: careless reads fail in VMM CI\n"
 "      --raw-syscalls         also scrub KVM_RUNs the VMM issues as inline system calls\n"
@@ -157,6 +161,16 @@ static int set_opt(int c, const char *v, int *strict)
 		return set_path("STATS", "stats", v);
 	case 'c':
 		return set_path("CONFIG", "config", v);
+	case 'R': {
+		/* a fresh file: the shim appends to it (trace.c decodes it) */
+		int fd = open(v, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd < 0) {
+			cli_err("cannot create the recording %s: %s", v, strerror(errno));
+			return CLI_EXIT_USAGE;
+		}
+		close(fd);
+		return set_path("RECORD", "record", v);
+	}
 	case 'F': {
 		static const char *const formats[] = { "json", "prometheus", NULL };
 		if (!one_of(v, formats))
@@ -313,6 +327,7 @@ int main(int argc, char **argv)
 		{ "stats", required_argument, NULL, 'S' },
 		{ "stats-format", required_argument, NULL, 'F' },
 		{ "stats-interval", required_argument, NULL, 'I' },
+		{ "record", required_argument, NULL, 'R' },
 		{ "poison", optional_argument, NULL, 'P' },
 		{ "abi", required_argument, NULL, 'B' },
 		{ "raw-syscalls", no_argument, NULL, 'R' },
@@ -335,6 +350,19 @@ int main(int argc, char **argv)
 	int action = 0, check = 1, supervise = 0, c, r;
 	int strict = env_true("KVMRUN_COMPAT_STRICT");
 
+	/* exits, one line each: trace a command, or decode a recording (trace.c) */
+	if (argc > 1 && !strcmp(argv[1], "decode"))
+		return cli_decode(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "trace")) {
+		char self[PATH_MAX];
+		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		if (n <= 0) {
+			cli_err("trace: cannot find this program (/proc/self/exe): %s", strerror(errno));
+			return CLI_EXIT_USAGE;
+		}
+		self[n] = 0;
+		return cli_trace(argc - 1, argv + 1, self);
+	}
 	/* "kvmrun-compat probe" and "kvmrun-compat rules" as subcommands */
 	if (argc > 1 && (!strcmp(argv[1], "probe") || !strcmp(argv[1], "rules"))) {
 		action = argv[1][0] == 'p' ? OPT_PROBE : OPT_RULES;

@@ -27,7 +27,7 @@ while [ "$i" -le "$workers" ]; do
 	r=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$dir/fuzz-$i.log")
 	total=$((total + ${n:-0}))
 	rate=$((rate + ${r:-0}))
-	if grep -q 'fuzz-engine:\|ERROR: libFuzzer\|ERROR: AddressSanitizer\|runtime error' "$dir/fuzz-$i.log"; then
+	if grep -q 'fuzz-engine:\|fuzz-record:\|ERROR: libFuzzer\|ERROR: AddressSanitizer\|runtime error' "$dir/fuzz-$i.log"; then
 		grep -m3 'fuzz-engine:\|ERROR\|runtime error' "$dir/fuzz-$i.log"
 		rc=1
 	fi

@@ -115,6 +115,9 @@ struct cli_opts {
 	const char *abi;        /* --abi VERSION: --probe lists the capabilities it hides */
 };
 int cli_rules(const struct cli_opts *o);
+/* ---- trace.c: argv[0] is "trace" / "decode"; self: this program ---- */
+int cli_trace(int argc, char **argv, const char *self);
+int cli_decode(int argc, char **argv);
 int cli_probe(const struct cli_opts *o);
 
 #endif

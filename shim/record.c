@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * record.c - the drain side of recording (KVMRUN_COMPAT_RECORD): every
+ * 10 ms the log drain thread (log.c, never a vCPU thread) empties the vCPU
+ * rings (trace.c) into the file in the format of docs/record-format.md.
+ * The file is opened for each batch and closed again (O_APPEND), as the log
+ * file is, so a descriptor number the VMM reuses never receives a record.
+ * It may be a FIFO (kvmrun-compat trace reads one); writes to it block the
+ * drain thread only.  A process's part of the file starts with a header; a
+ * fork()ed child that records writes its own.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <string.h>
+#include <time.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include "config.h"
+#include "engine.h"
+#include "exits.h"
+#include "fdtable.h"
+#include "kver.h"
+#include "log.h"
+#include "record.h"
+#include "scrub.h"
+#include "trace.h"
+
+#define RECORD_PERIOD_NS 10000000L
+
+static uint32_t busy;            /* one writer at a time: drain thread or destructor */
+static int header_done;          /* this process's header is in the file */
+static uint64_t start_counter, start_ns;
+static uint64_t lost;            /* records the file could not take */
+static int lost_errno;
+static uint8_t out[65536];
+static size_t out_len;
+static int out_fd = -1;
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int out_open(void)
+{
+	if (out_fd >= 0)
+		return out_fd;
+	int fd = (int)syscall(SYS_openat, AT_FDCWD, kvmrc_cfg.record_path,
+			      O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+	struct stat st;
+	if (fd >= 0 && (syscall(SYS_fstat, fd, &st) != 0 || !(S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode)))) {
+		syscall(SYS_close, fd);
+		fd = -1;
+		errno = EINVAL;
+	}
+	if (fd < 0) {
+		lost_errno = errno;
+		return -1;
+	}
+	syscall(SYS_fcntl, fd, F_SETFL, O_WRONLY | O_APPEND); /* a full FIFO blocks this thread only */
+	out_fd = fd;
+	return fd;
+}
+
+static void out_flush(void)
+{
+	const uint8_t *p = out;
+	size_t len = out_len;
+
+	out_len = 0;
+	while (len && out_fd >= 0) {
+		ssize_t n = syscall(SYS_write, out_fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			lost_errno = n < 0 ? errno : EIO;
+			lost++;
+			return;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+static uint8_t *out_room(size_t n)
+{
+	if (out_len + n > sizeof(out))
+		out_flush();
+	uint8_t *p = out + out_len;
+	out_len += n;
+	return p;
+}
+
+static void put_header(const struct kvmrun_compat_caps *caps)
+{
+	struct utsname u;
+	char release[KVMRC_REC_RELEASE_MAX];
+	size_t rl = 0;
+
+	if (uname(&u) == 0) {
+		rl = strnlen(u.release, sizeof(release));
+		memcpy(release, u.release, rl);
+	}
+	size_t size = KVMRC_REC_HDR_FIXED + rl + 32;
+	uint8_t *h = out_room(size);
+	memset(h, 0, size);
+	memcpy(h, KVMRC_REC_MAGIC, 8);
+	kvmrc_rec_put16(h + 8, KVMRC_REC_VERSION);
+	kvmrc_rec_put16(h + 10, (uint16_t)size);
+	h[12] = (uint8_t)kvmrc_cfg.arch;
+	h[13] = kvmrc_cfg.active ? KVMRC_REC_HDR_ACTIVE : 0;
+	kvmrc_rec_put16(h + 14, (uint16_t)(kvmrc_union_off(kvmrc_cfg.arch) + KVMRC_UNION_SIZE));
+	kvmrc_rec_put32(h + 16, (uint32_t)syscall(SYS_getpid));
+	h[20] = kvmrc_scrub_fill;
+	h[21] = (uint8_t)rl;
+	kvmrc_rec_put64(h + 24, start_counter);
+	kvmrc_rec_put64(h + 32, start_ns);
+	kvmrc_rec_put32(h + 40, kvmrc_kver);
+	memcpy(h + KVMRC_REC_HDR_FIXED, release, rl);
+	for (unsigned int i = 0; i < 4; i++)
+		kvmrc_rec_put64(h + KVMRC_REC_HDR_FIXED + rl + 8 * i, caps ? caps->bits[i] : 0);
+}
+
+/* Bytes [0, n) of p hold every non-zero byte. */
+static size_t trimmed(const uint8_t *p, size_t n)
+{
+	while (n && !p[n - 1])
+		n--;
+	return n;
+}
+
+static void put_exit(const struct kvmrc_trace_slot *s, unsigned int image)
+{
+	uint8_t d[KVMRC_REC_IMAGE_MAX];
+	for (unsigned int i = 0; i < image; i++)
+		d[i] = s->k[i] ^ s->s[i];
+	size_t kl = trimmed(s->k, image), dl = trimmed(d, image);
+	size_t size = KVMRC_REC_EXIT_FIXED + kl + dl;
+	uint8_t *e = out_room(size);
+	e[0] = KVMRC_REC_T_EXIT;
+	e[1] = 0;
+	kvmrc_rec_put16(e + 2, (uint16_t)size);
+	kvmrc_rec_put32(e + 4, s->vcpu);
+	kvmrc_rec_put32(e + 8, (uint32_t)s->ret);
+	kvmrc_rec_put32(e + 12, (uint32_t)s->err);
+	kvmrc_rec_put32(e + 16, (uint32_t)s->sret);
+	kvmrc_rec_put32(e + 20, (uint32_t)s->serr);
+	kvmrc_rec_put64(e + 24, s->counter);
+	kvmrc_rec_put32(e + 32, s->seq);
+	kvmrc_rec_put16(e + 36, (uint16_t)kl);
+	kvmrc_rec_put16(e + 38, (uint16_t)dl);
+	memcpy(e + KVMRC_REC_EXIT_FIXED, s->k, kl);
+	memcpy(e + KVMRC_REC_EXIT_FIXED + kl, d, dl);
+}
+
+struct batch {
+	uint64_t heads[KVMRC_MAX_VCPUS];
+	unsigned int n;
+	int pending;
+	const struct kvmrun_compat_caps *caps;
+};
+static struct batch batch; /* under busy */
+
+static void look(struct kvmrc_trace_ring *t, void *ctx)
+{
+	struct batch *b = ctx;
+	uint64_t h = __atomic_load_n(&t->head, __ATOMIC_ACQUIRE);
+	b->heads[b->n++] = h;
+	if (h != t->tail || __atomic_load_n(&t->dropped, __ATOMIC_RELAXED) != t->dropped_told)
+		b->pending = 1;
+	if (!b->caps)
+		b->caps = &t->caps;
+}
+
+static void take(struct kvmrc_trace_ring *t, void *ctx)
+{
+	struct batch *b = ctx;
+	uint64_t h = b->heads[b->n++];
+	for (uint64_t i = t->tail; i != h; i++) {
+		if (out_fd >= 0)
+			put_exit(&t->slot[i % KVMRC_TRACE_SLOTS], t->image);
+		else
+			lost++;
+		__atomic_store_n(&t->tail, i + 1, __ATOMIC_RELEASE);
+	}
+	uint64_t d = __atomic_load_n(&t->dropped, __ATOMIC_RELAXED);
+	if (d != t->dropped_told && out_fd >= 0) {
+		uint8_t *c = out_room(KVMRC_REC_DROPPED_SIZE);
+		memset(c, 0, KVMRC_REC_DROPPED_SIZE);
+		c[0] = KVMRC_REC_T_DROPPED;
+		kvmrc_rec_put16(c + 2, KVMRC_REC_DROPPED_SIZE);
+		kvmrc_rec_put32(c + 4, t->vcpu);
+		kvmrc_rec_put64(c + 8, d);
+		t->dropped_told = d;
+	}
+}
+
+static void record_drain(void)
+{
+	if (__atomic_exchange_n(&busy, 1, __ATOMIC_ACQUIRE))
+		return;
+	int saved = errno;
+	struct batch *b = &batch;
+	b->n = 0;
+	b->pending = 0;
+	b->caps = NULL;
+	kvmrc_trace_for_each_ring(look, b);
+	if (b->pending) {
+		uint64_t c = kvmrc_trace_counter(), ns = mono_ns();
+		out_len = 0;
+		out_open();
+		if (out_fd >= 0) {
+			if (!header_done)
+				put_header(b->caps);
+			header_done = 1;
+			uint8_t *t = out_room(KVMRC_REC_CLOCK_SIZE);
+			memset(t, 0, KVMRC_REC_CLOCK_SIZE);
+			t[0] = KVMRC_REC_T_CLOCK;
+			kvmrc_rec_put16(t + 2, KVMRC_REC_CLOCK_SIZE);
+			kvmrc_rec_put64(t + 8, c);
+			kvmrc_rec_put64(t + 16, ns);
+		}
+		b->n = 0;
+		kvmrc_trace_for_each_ring(take, b);
+		out_flush();
+		if (out_fd >= 0)
+			syscall(SYS_close, out_fd);
+		out_fd = -1;
+		if (lost)
+			kvmrc_log_once(KVMRC_LOG_WARN, "cannot write the recording to %s: %s; records are lost",
+				       kvmrc_cfg.record_path, strerror(lost_errno));
+	}
+	__atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
+	errno = saved;
+}
+
+static void record_atfork_child(void)
+{
+	kvmrc_trace_forget_all();
+	header_done = 0;
+	out_fd = -1;
+	__atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
+	start_counter = kvmrc_trace_counter();
+	start_ns = mono_ns();
+}
+
+void kvmrc_record_setup(void)
+{
+	if (!kvmrc_cfg.record_path[0] || !kvmrc_cfg.active)
+		return;
+	start_counter = kvmrc_trace_counter();
+	start_ns = mono_ns();
+	pthread_atfork(NULL, NULL, record_atfork_child);
+	kvmrc_log_add_wake_hook(record_drain, RECORD_PERIOD_NS);
+	__atomic_store_n(&kvmrc_trace_on, 1, __ATOMIC_RELEASE);
+}
+
+void kvmrc_record_flush(void)
+{
+	if (__atomic_load_n(&kvmrc_trace_on, __ATOMIC_ACQUIRE))
+		record_drain();
+}
