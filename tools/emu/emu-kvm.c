@@ -72,6 +72,7 @@ struct emu_system *emu_system_new(int scenario)
 		strcpy(sys->log, logp);
 	if (scenario)
 		emu_scenario_load(sys->sc, getenv("KVMEMU_SCENARIO"), p);
+	emu_replay_init(p);
 	return sys;
 }
 

@@ -27,6 +27,8 @@ int emu_run(struct emu_obj *o)
 	struct kvm_run *r = (struct kvm_run *)v->run;
 	int ret;
 
+	if (emu_replay_on())
+		return emu_replay_run(o);
 	if (sc->bad)
 		return emu_err(EINVAL);
 	pthread_mutex_lock(&v->lock);	/* vcpu_load: vcpu->mutex */

@@ -91,6 +91,8 @@ struct emu_system {
 
 struct emu_vcpu {
 	unsigned id;
+	size_t replay_next;	/* KVMEMU_REPLAY: next record to look at (emu-replay.c) */
+	int replayed;
 	unsigned char *run;	/* our MAP_SHARED mapping of the whole vcpu memfd */
 	size_t map_size;
 	pthread_mutex_t lock;	/* the kernel's vcpu->mutex */
@@ -190,6 +192,12 @@ int emu_arm64_vcpu_ioctl(struct emu_obj *vcpu, unsigned long req, void *arg, int
 #define ARM_VCPU_MAX_FEATURES 7		/* KVM_VCPU_MAX_FEATURES, 5.10..6.12 */
 /* PSTATE after kvm_reset_vcpu for a 64-bit vCPU: PSR_MODE_EL1h | A I F D */
 #define ARM64_RESET_PSTATE 0x3c5u
+
+/* ---- KVMEMU_REPLAY (emu-replay.c) ---- */
+void emu_replay_init(const struct emu_profile *p); /* at open("/dev/kvm") */
+/* 1: KVM_RUN replays the recording; -1: it is refused (EINVAL); 0: off. */
+int emu_replay_on(void);
+int emu_replay_run(struct emu_obj *vcpu);
 
 /* ---- logging (emu-log.c) ---- */
 void emu_log(const struct emu_system *sys, const char *fmt, ...)
