@@ -83,6 +83,19 @@ for row in "arm64_mmio|KVM_RUN, arm64 MMIO write exit (5.10)|kvm|arm64-5.10|arm6
 		fi
 	fi
 done
+# --record: what recording adds per exit (the vCPU thread's two copies of
+# kvm_run, and the drain thread's encoding and write, both counted).
+printf '\n%-44s %8s %8s %8s\n' "instructions per call, --record (callgrind)" "+shim" "+record" "added"
+recdir=$(mktemp -d)
+for row in "KVM_RUN, arm64 MMIO write exit (5.10)|arm64-5.10|arm64|$mmio" \
+	   "KVM_RUN, x86 IO out exit (6.1)|x86_64-6.1|x86_64|$io"; do
+	label=${row%%|*}; rest=${row#*|}; prof=${rest%%|*}; rest=${rest#*|}; arch=${rest%%|*}; sc=${rest#*|}
+	on=$(per_call kvm "$prof" "$arch" "$shim:$emu" "$sc")
+	rec=$(KVMRUN_COMPAT_RECORD=$recdir/rec per_call kvm "$prof" "$arch" "$shim:$emu" "$sc")
+	printf '%-44s %8s %8s %8s\n' "$label" "$on" "$rec" "+$((rec - on))"
+	echo "record_$arch $((rec - on))" >>"$results"
+done
+rm -rf "$recdir"
 echo "(figures in $results)"
 [ -z "$check" ] || { [ $fail = 0 ] && echo "bench-check: every count within 20 % of $check"; }
 exit $fail

@@ -7,7 +7,9 @@
  * preloaded.  On 6.12 it then runs the VMM's abi-ci mode (tests/abi-ci-vmm.h)
  * with the shim, without and with KVMRUN_COMPAT_ABI=5.10 and _POISON, and on
  * 6.1 and 6.12 kvmrun-compat --probe --abi=5.10 when /kvmrun-compat is
- * there.  Everything goes to the serial console; the host parses it.
+ * there.  On 5.10 the run with the shim also records every exit
+ * (KVMRUN_COMPAT_RECORD), printed in hex for the host's replay (replay.sh).
+ * Everything goes to the serial console; the host parses it.
  * Finally it reboots, which with QEMU's -no-reboot ends QEMU.
  */
 #define _GNU_SOURCE
@@ -61,13 +63,38 @@ static void load_modules(void)
 	fclose(f);
 }
 
-static void run_vmm(const char *cpu, int shim)
+/* The recording of a run (KVMRUN_COMPAT_RECORD=/rec, on 5.10), in hex on the
+ * console for the host's replay (replay.sh): REALKVM-REC lines, then its size. */
+static void dump_recording(const char *release, const char *cpu)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char buf[48];
+	char line[2 * sizeof buf + 1];
+	size_t total = 0, n;
+	FILE *f = fopen("/rec", "r");
+	while (f && (n = fread(buf, 1, sizeof buf, f)) > 0) {
+		for (size_t i = 0; i < n; i++) {
+			line[2 * i] = hex[buf[i] >> 4];
+			line[2 * i + 1] = hex[buf[i] & 15];
+		}
+		line[2 * n] = 0;
+		say("REALKVM-REC kernel=%s cpu=%s hex=%s\n", release, cpu, line);
+		total += n;
+	}
+	if (f)
+		fclose(f);
+	say("REALKVM-REC-END kernel=%s cpu=%s bytes=%zu\n", release, cpu, total);
+}
+
+/* record: the run with the shim also records every exit (5.10: replay.sh) */
+static void run_vmm(const char *cpu, int shim, int record, const char *release)
 {
 	pid_t p = fork();
 	if (p == 0) {
 		char *argv[] = { "/vmm", (char *)cpu, NULL };
 		char *envp_off[] = { "PATH=/", NULL };
-		char *envp_on[] = { "PATH=/", "LD_PRELOAD=/lib/libkvmrun-compat.so.0", NULL };
+		char *envp_on[] = { "PATH=/", "LD_PRELOAD=/lib/libkvmrun-compat.so.0",
+				    record ? "KVMRUN_COMPAT_RECORD=/rec" : NULL, NULL };
 		execve("/vmm", argv, shim ? envp_on : envp_off);
 		say("REALKVM-ERROR exec /vmm: %s\n", strerror(errno));
 		_exit(127);
@@ -77,6 +104,8 @@ static void run_vmm(const char *cpu, int shim)
 		waitpid(p, &st, 0);
 	say("REALKVM-VMM-EXIT shim=%s status=%d\n", shim ? "on" : "off",
 	    WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	if (record)
+		dump_recording(release, cpu);
 }
 
 /* tests/abi-ci-vmm.h on 6.12: the careless and the careful VMM with the shim,
@@ -166,11 +195,11 @@ int main(void)
 	if (access("/dev/kvm", F_OK) != 0) {
 		say("REALKVM-NOKVM kernel=%s\n", u.release);
 	} else {
-		run_vmm(cpu, 0);
+		run_vmm(cpu, 0, 0, u.release);
 		if (access("/lib/libkvmrun-compat.so.0", F_OK) == 0) {
-			run_vmm(cpu, 1);
 			unsigned maj = 0, min = 0;
 			sscanf(u.release, "%u.%u", &maj, &min);
+			run_vmm(cpu, 1, maj == 5 && min == 10, u.release);
 			if (maj == 6 && min == 12)
 				for (int m = 0; m < 2; m++)
 					for (int abi = 0; abi < 2; abi++)

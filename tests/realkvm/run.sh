@@ -472,7 +472,31 @@ else
 		[ "$crc" -ne 0 ] && failed=$((failed + 1))
 	fi
 fi
+# ------------------------- 7. a 5.10 recording replayed on the emulator
+rrc=0
+host_shim=$top_builddir/.libs/libkvmrun-compat-preload.so
+host_emu=$top_builddir/tools/emu/.libs/libkvmrun-emu.so
+if ! grep -q '^REALKVM-REC-END ' "$work/console.txt"; then
+	log "replay: no recording in the consoles (5.10 booted with the shim records one)"
+elif [ -z "$emu_compare" ] || [ ! -e "$host_shim" ] || [ ! -e "$host_emu" ] || [ ! -x "$top_builddir/tools/kvmrun-compat" ]; then
+	log "replay: emu-compare, the host shim, the emulator or kvmrun-compat not built: skipped"
+else
+	echo
+	bash "$here/replay.sh" --console "$work/console.txt" --work "$work" --top-builddir "$top_builddir" \
+		--emu-compare "$emu_compare" --emu "$host_emu" --shim "$host_shim" \
+		--kvmrun-compat "$top_builddir/tools/kvmrun-compat" >"$work/replay.txt" 2>&1
+	rrc=$?
+	last=$(tail -n 1 "$work/replay.txt")
+	if echo "$last" | grep -Eq '^[0-9]+ passed, [0-9]+ failed$'; then
+		passed=$((passed + ${last%% *}))
+		f=${last#*, }; failed=$((failed + ${f%% *}))
+	else
+		[ "$rrc" -ne 0 ] && failed=$((failed + 1))
+	fi
+	sed '$d' "$work/replay.txt"
+	sed '$d' "$work/replay.txt" >>"$work/results.txt"
+fi
 log "total $(elapsed); console logs in $work/logs; table in $work/results.txt"
 echo "$passed passed, $failed failed" | tee -a "$work/results.txt"
-[ "$rc" -ne 0 ] || [ "$drc" -ne 0 ] || [ "$arc" -ne 0 ] || [ "$crc" -ne 0 ] && exit 1
+[ "$rc" -ne 0 ] || [ "$drc" -ne 0 ] || [ "$arc" -ne 0 ] || [ "$crc" -ne 0 ] || [ "$rrc" -ne 0 ] && exit 1
 exit 0

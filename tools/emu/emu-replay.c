@@ -3,7 +3,8 @@
  * emu-replay.c - KVMEMU_REPLAY=FILE: KVM_RUN plays a recording's exits
  * (kvmrun-compat --record, docs/record-format.md) instead of the scenario.
  * Each vCPU id takes the records of that id in the file's order, across
- * VMs and across the writer processes of the file; each KVM_RUN writes the
+ * VMs (a VMM that makes a new VM per test, each with vCPU 0, replays its
+ * sequence) and across the writer processes of the file; each KVM_RUN writes the
  * kernel's image of the record (bytes 8 to the end of the exit union: the
  * kernel's output, as the recorded kernel left kvm_run, before the shim)
  * and returns the kernel's result.  A KVM_RUN that failed without a new
@@ -33,6 +34,9 @@ static struct {
 	struct replay_exit *e;
 } rp;
 static pthread_once_t rp_once = PTHREAD_ONCE_INIT;
+#define RP_IDS 512                      /* KVM_MAX_VCPU_IDS of the modelled kernels */
+static size_t rp_next[RP_IDS];          /* per vCPU id: next record to look at, across VMs */
+static const struct replay_exit *rp_last[RP_IDS]; /* per vCPU id: the record played last */
 static const struct emu_profile *rp_prof;
 
 static int arch_of(const struct emu_profile *p)
@@ -132,15 +136,17 @@ int emu_replay_on(void)
 	return rp.state;
 }
 
-/* KVM_RUN of vCPU o from the recording; the caller holds nothing. */
+/* KVM_RUN of vCPU o from the recording.  One thread runs a vCPU id at a
+ * time (a VMM that ran one id from two threads at once would interleave
+ * its records). */
 int emu_replay_run(struct emu_obj *o)
 {
 	struct emu_vcpu *v = &o->vcpu;
 
-	if (rp.state < 0)
+	if (rp.state < 0 || v->id >= RP_IDS)
 		return emu_err(EINVAL);
 	pthread_mutex_lock(&v->lock);
-	size_t i = v->replay_next;
+	size_t i = __atomic_load_n(&rp_next[v->id], __ATOMIC_ACQUIRE);
 	while (i < rp.n && rp.e[i].vcpu != v->id)
 		i++;
 	if (i >= rp.n) {
@@ -148,14 +154,13 @@ int emu_replay_run(struct emu_obj *o)
 		emu_log(o->sys, "replay: vCPU %u has no more recorded exits: EIO", v->id);
 		return emu_err(EIO);
 	}
-	const struct replay_exit *e = &rp.e[i];
-	v->replay_next = i + 1;
-	uint32_t now, then;
-	memcpy(&now, v->run + KVMRC_RUN_EXIT_REASON_OFFSET, 4);
-	memcpy(&then, e->k + KVMRC_RUN_EXIT_REASON_OFFSET, 4);
-	if (!(e->ret != 0 && now == then && v->replayed))
+	const struct replay_exit *e = &rp.e[i], *last = rp_last[v->id];
+	__atomic_store_n(&rp_next[v->id], i + 1, __ATOMIC_RELEASE);
+	rp_last[v->id] = e;
+	/* failed without a new exit (EINTR, a check before entry): nothing written */
+	if (!(e->ret != 0 && last && !memcmp(last->k + KVMRC_RUN_EXIT_REASON_OFFSET,
+					     e->k + KVMRC_RUN_EXIT_REASON_OFFSET, 4)))
 		memcpy(v->run + 8, e->k + 8, rp.image - 8);
-	v->replayed = 1;
 	pthread_mutex_unlock(&v->lock);
 	return e->ret ? emu_err(e->err) : 0;
 }

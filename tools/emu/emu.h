@@ -91,8 +91,6 @@ struct emu_system {
 
 struct emu_vcpu {
 	unsigned id;
-	size_t replay_next;	/* KVMEMU_REPLAY: next record to look at (emu-replay.c) */
-	int replayed;
 	unsigned char *run;	/* our MAP_SHARED mapping of the whole vcpu memfd */
 	size_t map_size;
 	pthread_mutex_t lock;	/* the kernel's vcpu->mutex */
