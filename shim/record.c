@@ -26,6 +26,7 @@
 #include "log.h"
 #include "record.h"
 #include "scrub.h"
+#include "sys.h"
 #include "trace.h"
 
 #define RECORD_PERIOD_NS 10000000L
@@ -50,11 +51,11 @@ static int out_open(void)
 {
 	if (out_fd >= 0)
 		return out_fd;
-	int fd = (int)syscall(SYS_openat, AT_FDCWD, kvmrc_cfg.record_path,
+	int fd = (int)kvmrc_sys(SYS_openat, AT_FDCWD, kvmrc_cfg.record_path,
 			      O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
 	struct stat st;
-	if (fd >= 0 && (syscall(SYS_fstat, fd, &st) != 0 || !(S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode)))) {
-		syscall(SYS_close, fd);
+	if (fd >= 0 && (kvmrc_sys(SYS_fstat, fd, &st) != 0 || !(S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode)))) {
+		kvmrc_sys(SYS_close, fd);
 		fd = -1;
 		errno = EINVAL;
 	}
@@ -62,7 +63,7 @@ static int out_open(void)
 		lost_errno = errno;
 		return -1;
 	}
-	syscall(SYS_fcntl, fd, F_SETFL, O_WRONLY | O_APPEND); /* a full FIFO blocks this thread only */
+	kvmrc_sys(SYS_fcntl, fd, F_SETFL, O_WRONLY | O_APPEND); /* a full FIFO blocks this thread only */
 	out_fd = fd;
 	return fd;
 }
@@ -74,7 +75,7 @@ static void out_flush(void)
 
 	out_len = 0;
 	while (len && out_fd >= 0) {
-		ssize_t n = syscall(SYS_write, out_fd, p, len);
+		ssize_t n = kvmrc_sys(SYS_write, out_fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
@@ -115,7 +116,7 @@ static void put_header(const struct kvmrun_compat_caps *caps)
 	h[12] = (uint8_t)kvmrc_cfg.arch;
 	h[13] = kvmrc_cfg.active ? KVMRC_REC_HDR_ACTIVE : 0;
 	kvmrc_rec_put16(h + 14, (uint16_t)(kvmrc_union_off(kvmrc_cfg.arch) + KVMRC_UNION_SIZE));
-	kvmrc_rec_put32(h + 16, (uint32_t)syscall(SYS_getpid));
+	kvmrc_rec_put32(h + 16, (uint32_t)kvmrc_sys(SYS_getpid));
 	h[20] = kvmrc_scrub_fill;
 	h[21] = (uint8_t)rl;
 	kvmrc_rec_put64(h + 24, start_counter);
@@ -229,7 +230,7 @@ static void record_drain(void)
 		kvmrc_trace_for_each_ring(take, b);
 		out_flush();
 		if (out_fd >= 0)
-			syscall(SYS_close, out_fd);
+			kvmrc_sys(SYS_close, out_fd);
 		out_fd = -1;
 		if (lost)
 			kvmrc_log_once(KVMRC_LOG_WARN, "cannot write the recording to %s: %s; records are lost",

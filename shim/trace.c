@@ -17,6 +17,7 @@
 #include "config.h"
 #include "engine.h"
 #include "fdtable.h"
+#include "sys.h"
 #include "trace.h"
 
 int kvmrc_trace_on;
@@ -33,7 +34,7 @@ static struct kvmrc_trace_ring *ring_for(const struct kvmrc_vcpu *v)
 			return rings[i];
 	if (n >= KVMRC_MAX_VCPUS)
 		return NULL;
-	void *p = (void *)syscall(SYS_mmap, NULL, sizeof(struct kvmrc_trace_ring), PROT_READ | PROT_WRITE,
+	void *p = (void *)kvmrc_sys(SYS_mmap, NULL, sizeof(struct kvmrc_trace_ring), PROT_READ | PROT_WRITE,
 				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;

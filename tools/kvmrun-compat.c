@@ -161,7 +161,7 @@ static int set_opt(int c, const char *v, int *strict)
 		return set_path("STATS", "stats", v);
 	case 'c':
 		return set_path("CONFIG", "config", v);
-	case 'R': {
+	case 'D': {
 		/* a fresh file: the shim appends to it (trace.c decodes it) */
 		int fd = open(v, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		if (fd < 0) {
@@ -327,7 +327,7 @@ int main(int argc, char **argv)
 		{ "stats", required_argument, NULL, 'S' },
 		{ "stats-format", required_argument, NULL, 'F' },
 		{ "stats-interval", required_argument, NULL, 'I' },
-		{ "record", required_argument, NULL, 'R' },
+		{ "record", required_argument, NULL, 'D' },
 		{ "poison", optional_argument, NULL, 'P' },
 		{ "abi", required_argument, NULL, 'B' },
 		{ "raw-syscalls", no_argument, NULL, 'R' },
