@@ -127,9 +127,12 @@ static void put_header(const struct kvmrun_compat_caps *caps)
 		kvmrc_rec_put64(h + KVMRC_REC_HDR_FIXED + rl + 8 * i, caps ? caps->bits[i] : 0);
 }
 
-/* Bytes [0, n) of p hold every non-zero byte. */
+/* Bytes [0, n) of p hold every non-zero byte (n a multiple of 8 to start). */
 static size_t trimmed(const uint8_t *p, size_t n)
 {
+	uint64_t w;
+	while (n >= 8 && (memcpy(&w, p + n - 8, 8), w == 0))
+		n -= 8;
 	while (n && !p[n - 1])
 		n--;
 	return n;
@@ -137,10 +140,14 @@ static size_t trimmed(const uint8_t *p, size_t n)
 
 static void put_exit(const struct kvmrc_trace_slot *s, unsigned int image)
 {
-	uint8_t d[KVMRC_REC_IMAGE_MAX];
-	for (unsigned int i = 0; i < image; i++)
-		d[i] = s->k[i] ^ s->s[i];
-	size_t kl = trimmed(s->k, image), dl = trimmed(d, image);
+	uint64_t d[KVMRC_REC_IMAGE_MAX / 8];
+	for (unsigned int i = 0; i < image / 8; i++) {
+		uint64_t a, b;
+		memcpy(&a, s->k + 8 * i, 8);
+		memcpy(&b, s->s + 8 * i, 8);
+		d[i] = a ^ b;
+	}
+	size_t kl = trimmed(s->k, image), dl = trimmed((const uint8_t *)d, image);
 	size_t size = KVMRC_REC_EXIT_FIXED + kl + dl;
 	uint8_t *e = out_room(size);
 	e[0] = KVMRC_REC_T_EXIT;

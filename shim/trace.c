@@ -47,7 +47,8 @@ static struct kvmrc_trace_ring *ring_for(const struct kvmrc_vcpu *v)
 
 void kvmrc_trace_vcpu_new(struct kvmrc_vcpu *v)
 {
-	if (!__atomic_load_n(&kvmrc_trace_on, __ATOMIC_ACQUIRE) || !v || !v->page)
+	if (!__atomic_load_n(&kvmrc_trace_on, __ATOMIC_ACQUIRE) || !v || !v->page ||
+	    v->page_len < KVMRC_REC_IMAGE_MAX)
 		return;
 	while (__atomic_exchange_n(&rings_busy, 1, __ATOMIC_ACQUIRE))
 		sched_yield();
@@ -57,8 +58,7 @@ void kvmrc_trace_vcpu_new(struct kvmrc_vcpu *v)
 		kvmrc_log_once(KVMRC_LOG_WARN, "cannot record vCPU %u: no memory for its ring", v->id);
 		return;
 	}
-	size_t image = kvmrc_union_off(kvmrc_cfg.arch) + KVMRC_UNION_SIZE;
-	t->image = (uint32_t)(image <= v->page_len ? image : v->page_len);
+	t->image = kvmrc_union_off(kvmrc_cfg.arch) + KVMRC_UNION_SIZE;
 	__atomic_store_n(&t->vcpu, v->id, __ATOMIC_RELAXED);
 	if (v->vm)
 		memcpy(&t->caps, &v->vm->caps, sizeof(t->caps));
@@ -85,7 +85,8 @@ __attribute__((noinline)) struct kvmrc_trace_slot *kvmrc_trace_kernel(struct kvm
 	s->ret = r;
 	s->err = r ? err : 0;
 	s->seq = (uint32_t)h;
-	memcpy(s->k, page, t->image);
+	/* a constant size: an inline copy, no call (the mapping is a whole page) */
+	__builtin_memcpy(s->k, page, KVMRC_REC_IMAGE_MAX);
 	return s;
 }
 
@@ -96,7 +97,7 @@ __attribute__((noinline)) void kvmrc_trace_shim(struct kvmrc_vcpu *v, struct kvm
 
 	s->sret = r;
 	s->serr = r ? err : 0;
-	memcpy(s->s, page, t->image);
+	__builtin_memcpy(s->s, page, KVMRC_REC_IMAGE_MAX);
 	__atomic_store_n(&t->head, t->head + 1, __ATOMIC_RELEASE);
 }
 
