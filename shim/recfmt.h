@@ -32,9 +32,10 @@
 /* Exit: fixed part, then k_len bytes of the kernel's image (bytes 0.. of
  * kvm_run as KVM_RUN returned, the rest zero), then d_len bytes of the
  * shim's image XOR the kernel's (the rest equal). */
-#define KVMRC_REC_EXIT_FIXED 40
+#define KVMRC_REC_EXIT_FIXED 44
 /*  0 u8 'E' | 1 u8 0 | 2 u16 size | 4 u32 vcpu | 8 i32 ret | 12 i32 errno | 16 i32 shim ret
- * 20 i32 shim errno | 24 u64 counter | 32 u32 sequence (per vCPU) | 36 u16 k_len | 38 u16 d_len */
+ * 20 i32 shim errno | 24 u64 counter | 32 u32 sequence (per vCPU) | 36 u16 k_len | 38 u16 d_len
+ * 40 u32 instance: the vCPU's number in the process, in order of creation */
 
 #define KVMRC_REC_CLOCK_SIZE 24          /* 'T' 0 u16 size u32 0 | u64 counter | u64 ns */
 #define KVMRC_REC_DROPPED_SIZE 16        /* 'D' 0 u16 size u32 vcpu | u64 dropped so far */

@@ -162,6 +162,7 @@ static void put_exit(const struct kvmrc_trace_slot *s, unsigned int image)
 	kvmrc_rec_put32(e + 32, s->seq);
 	kvmrc_rec_put16(e + 36, (uint16_t)kl);
 	kvmrc_rec_put16(e + 38, (uint16_t)dl);
+	kvmrc_rec_put32(e + 40, s->instance);
 	memcpy(e + KVMRC_REC_EXIT_FIXED, s->k, kl);
 	memcpy(e + KVMRC_REC_EXIT_FIXED + kl, d, dl);
 }

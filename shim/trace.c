@@ -25,6 +25,7 @@ int kvmrc_trace_on;
 static struct kvmrc_trace_ring *rings[KVMRC_MAX_VCPUS];
 static uint32_t ring_count;      /* published entries of rings[] */
 static uint32_t rings_busy;      /* creation of rings: one thread at a time */
+static uint32_t instances;       /* vCPUs recorded so far (under rings_busy) */
 
 static struct kvmrc_trace_ring *ring_for(const struct kvmrc_vcpu *v)
 {
@@ -53,6 +54,7 @@ void kvmrc_trace_vcpu_new(struct kvmrc_vcpu *v)
 	while (__atomic_exchange_n(&rings_busy, 1, __ATOMIC_ACQUIRE))
 		sched_yield();
 	struct kvmrc_trace_ring *t = ring_for(v);
+	uint32_t instance = instances++;
 	__atomic_store_n(&rings_busy, 0, __ATOMIC_RELEASE);
 	if (!t) {
 		kvmrc_log_once(KVMRC_LOG_WARN, "cannot record vCPU %u: no memory for its ring", v->id);
@@ -60,6 +62,7 @@ void kvmrc_trace_vcpu_new(struct kvmrc_vcpu *v)
 	}
 	t->image = kvmrc_union_off(kvmrc_cfg.arch) + KVMRC_UNION_SIZE;
 	__atomic_store_n(&t->vcpu, v->id, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->instance, instance, __ATOMIC_RELAXED);
 	if (v->vm)
 		memcpy(&t->caps, &v->vm->caps, sizeof(t->caps));
 	__atomic_store_n(&v->trace, t, __ATOMIC_RELEASE);
@@ -82,6 +85,7 @@ __attribute__((noinline)) struct kvmrc_trace_slot *kvmrc_trace_kernel(struct kvm
 	struct kvmrc_trace_slot *s = &t->slot[h % KVMRC_TRACE_SLOTS];
 	s->counter = kvmrc_trace_counter();
 	s->vcpu = t->vcpu;
+	s->instance = t->instance;
 	s->ret = r;
 	s->err = r ? err : 0;
 	s->seq = (uint32_t)h;
@@ -116,5 +120,6 @@ void kvmrc_trace_forget_all(void)
 		t->tail = t->tail_seen = t->head;
 		t->dropped = t->dropped_told = 0;
 	}
+	instances = 0;
 	__atomic_store_n(&rings_busy, 0, __ATOMIC_RELEASE);
 }

@@ -20,6 +20,7 @@
 
 struct kvmrc_trace_slot {
 	uint32_t vcpu;
+	uint32_t instance;          /* which vCPU of the process (ids repeat across VMs) */
 	int32_t ret, err;           /* the kernel's KVM_RUN result */
 	int32_t sret, serr;         /* what the shim returned */
 	uint32_t seq;
@@ -34,6 +35,7 @@ struct kvmrc_trace_ring {
 	uint64_t tail_seen;         /* last tail read */
 	uint64_t dropped;           /* relaxed atomic */
 	uint32_t vcpu;              /* id of the vCPU now using the ring */
+	uint32_t instance;          /* its number in the process, in order of creation */
 	uint32_t image;             /* bytes per image */
 	/* the drain thread's */
 	uint64_t tail __attribute__((aligned(64)));

@@ -64,7 +64,7 @@ while at < len(b):
     if b[at] == ord('E'):
         n += 1
         if n == 2:  # the BRK: hsr is bytes 32-35 of the kernel image
-            b[at + 40 + 33] ^= 0x01
+            b[at + 44 + 33] ^= 0x01
     at += size
 open(sys.argv[2], 'wb').write(b)
 PY

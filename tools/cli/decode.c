@@ -22,10 +22,10 @@
 #include "recread.h"
 #include "rules.h"
 
-#define MAX_PREV 256     /* vCPUs whose last image is kept for "stale" */
+#define MAX_PREV 256     /* vCPUs whose last image is kept for "stale" (the latest ones) */
 
 struct prev {
-	uint32_t vcpu;
+	uint32_t vcpu;               /* instance (record byte 40): which vCPU of the process */
 	uint8_t used;
 	uint8_t s[KVMRC_REC_IMAGE_MAX];
 };
@@ -243,21 +243,15 @@ static void one(struct rec_decoder *d, struct line *l, unsigned int reason, cons
 		     (unsigned long long)pv, w, (unsigned long long)sv);
 }
 
-static struct prev *prev_of(struct rec_decoder *d, uint32_t vcpu, int make)
+/* The slot of vCPU instance n: the latest MAX_PREV instances are kept. */
+static struct prev *prev_of(struct rec_decoder *d, uint32_t n)
 {
-	for (unsigned int i = 0; i < MAX_PREV; i++) {
-		struct prev *p = &d->prev[(vcpu + i) % MAX_PREV];
-		if (p->used && p->vcpu == vcpu)
-			return p;
-		if (!p->used) {
-			if (!make)
-				return NULL;
-			p->used = 1;
-			p->vcpu = vcpu;
-			return p;
-		}
+	struct prev *p = &d->prev[n % MAX_PREV];
+	if (!p->used || p->vcpu != n) {
+		p->used = 1;
+		p->vcpu = n;
 	}
-	return NULL;
+	return p;
 }
 
 static double seconds(const struct rec_decoder *d, uint64_t c)
@@ -275,15 +269,18 @@ static void print_exit(struct rec_decoder *d, const struct rec_chunk *c)
 {
 	unsigned int image = d->hdr.image, uoff = image - KVMRC_UNION_SIZE;
 	uint8_t k[KVMRC_REC_IMAGE_MAX], s[KVMRC_REC_IMAGE_MAX];
-	struct prev *p = prev_of(d, c->vcpu, 1);
-	int had_prev = p && p->vcpu == c->vcpu && p->used == 2;
+	struct prev *p = prev_of(d, c->instance);
+	int had_prev = p && p->used == 2;
 	static struct line l;
 
 	rec_images(c, image, k, s);
 	l.len = l.nlen = 0;
 	l.notes[0] = 0;
 	unsigned int reason = (unsigned int)get(k, KVMRC_RUN_EXIT_REASON_OFFSET, 4);
-	add(&l, "%11.6f vcpu %u ret %d", seconds(d, c->counter), c->vcpu, c->ret);
+	add(&l, "%11.6f vcpu %u", seconds(d, c->counter), c->vcpu);
+	if (c->instance != c->vcpu) /* ids repeat across VMs: which vCPU of the process */
+		add(&l, " [#%u]", c->instance);
+	add(&l, " ret %d", c->ret);
 	if (c->ret)
 		add(&l, " %s", err_name(c->err));
 	if (c->ret && had_prev && get(p->s, KVMRC_RUN_EXIT_REASON_OFFSET, 4) == reason) {

@@ -95,6 +95,7 @@ long rec_parse(const uint8_t *p, size_t n, unsigned int image, struct rec_chunk 
 		c->seq = kvmrc_rec_get32(p + 32);
 		c->k_len = kvmrc_rec_get16(p + 36);
 		c->d_len = kvmrc_rec_get16(p + 38);
+		c->instance = kvmrc_rec_get32(p + 40);
 		if (c->k_len > image || c->d_len > image ||
 		    size != KVMRC_REC_EXIT_FIXED + (size_t)c->k_len + c->d_len)
 			return BAD("exit record of %zu bytes does not match its image lengths", size);

@@ -23,7 +23,7 @@ struct rec_chunk {
 	/* header, clock, exit */
 	uint64_t counter, ns;
 	/* exit, dropped */
-	uint32_t vcpu, seq;
+	uint32_t vcpu, seq, instance;
 	int32_t ret, err, sret, serr;
 	uint16_t k_len, d_len;
 	const uint8_t *k, *d;
