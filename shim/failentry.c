@@ -22,7 +22,6 @@
 #include "config.h"
 #include "failentry.h"
 #include "real.h"
-#include "export.h"
 
 const char *kvmrun_compat_fail_entry_describe(int reason);
 
@@ -119,7 +118,7 @@ void kvmrc_fail_entry_vcpu_init(struct kvmrc_vcpu *v)
 	set_reason(v, KVMRUN_COMPAT_FAIL_ENTRY_NONE);
 }
 
-KVMRC_EXPORT int kvmrun_compat_fail_entry_reason(int vcpu_fd)
+int kvmrc_fail_entry_reason(int vcpu_fd)
 {
 	struct kvmrc_vcpu *v = kvmrc_slot_vcpu(kvmrc_fdt_get(vcpu_fd));
 

@@ -51,4 +51,8 @@ void kvmrc_fail_entry_vcpu_init(struct kvmrc_vcpu *v);
  * on fd, in the caller's thread (the public API, never KVM_RUN). */
 void kvmrc_fail_entry_classify(struct kvmrc_vcpu *v, int fd);
 
+/* kvmrun_compat_fail_entry_reason() of the preload object: lent to the link
+ * library at start (attach.h). */
+int kvmrc_fail_entry_reason(int vcpu_fd);
+
 #endif

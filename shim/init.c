@@ -16,6 +16,8 @@
 #include "real.h"
 #include "record.h"
 #include "scrub.h"
+#include "attach.h"
+#include "failentry.h"
 #include "fdtable.h"
 #include "stats.h"
 
@@ -74,8 +76,15 @@ static void kvmrc_init(void)
 		  kvmrc_rule_count, kvmrun_compat_arch_name(kvmrc_cfg.arch));
 }
 
+/* The API functions of the link library that need the fd table. */
+static const struct kvmrc_attach_ops attach_ops = {
+	.size = sizeof(struct kvmrc_attach_ops),
+	.fail_entry_reason = kvmrc_fail_entry_reason,
+};
+
 __attribute__((constructor)) static void kvmrc_constructor(void)
 {
+	kvmrun_compat_private_attach(&attach_ops);
 	kvmrc_init();
 }
 

@@ -301,7 +301,7 @@ copy_needed() { # arch elf root
 }
 
 build_initramfs() { # arch pkg -> $work/<arch>/<pkg>.cpio.gz
-	local a=$1 pkg=$2 root=$work/$a/root-$pkg interp
+	local a=$1 pkg=$2 root=$work/$a/root-$pkg interp lib
 	rm -rf "$root"
 	mkdir -p "$root"/{proc,sys,dev,lib,lib64,modules}
 	cp "$work/$a/init" "$root/init"
@@ -314,6 +314,13 @@ build_initramfs() { # arch pkg -> $work/<arch>/<pkg>.cpio.gz
 	copy_needed "$a" "$work/$a/vmm" "$root"
 	if [ -n "${SHIM_LIB[$a]:-}" ]; then
 		cp -L "${SHIM_LIB[$a]}" "$root/lib/libkvmrun-compat.so.0"
+		# the preload object links the API library (DT_NEEDED
+		# libkvmrun-compat.so.0), found through its RUNPATH $ORIGIN/..
+		# here: /lib holds the preload under that name (init.c)
+		lib=$(dirname "${SHIM_LIB[$a]}")/libkvmrun-compat.so.0
+		if [ "$(basename "${SHIM_LIB[$a]}")" != libkvmrun-compat.so.0 ] && [ -e "$lib" ]; then
+			cp -L "$lib" "$root/libkvmrun-compat.so.0"
+		fi
 		copy_needed "$a" "$root/lib/libkvmrun-compat.so.0" "$root"
 	fi
 	if [ -n "${WRAPPER[$a]:-}" ]; then

@@ -47,6 +47,8 @@ pack_qemu_root() { # arch
 	[ -e "$root$interp" ] || { log "no $interp for $a"; return 1; }
 	pack_needed "$a" "$qemu" "$root" || return 1
 	cp -L "${SHIM_LIB[$a]}" "$root/lib/libkvmrun-compat-preload.so" || return 1
+	# the API library it links (DT_NEEDED), built beside it
+	cp -L "$(dirname "${SHIM_LIB[$a]}")/libkvmrun-compat.so.0" "$root/lib/" || return 1
 	pack_needed "$a" "$root/lib/libkvmrun-compat-preload.so" "$root" || return 1
 	cp -L "${WRAPPER_BIN[$a]}" "$root/usr/bin/kvmrun-compat" &&
 		pack_needed "$a" "$root/usr/bin/kvmrun-compat" "$root" || return 1
