@@ -450,17 +450,28 @@ void kvmrc_log_start_thread(void)
 	errno = saved;
 }
 
+/* Both entry points: the line goes into the ring, errno untouched; sync
+ * (kvmrc_log) also drains it when no drain thread runs. */
+static void log_v(enum kvmrc_log_level level, const char *fmt, va_list ap, int sync)
+{
+	int saved = errno;
+
+	log_enqueue(level, fmt, ap);
+	if (sync && __atomic_load_n(&configured, __ATOMIC_ACQUIRE) &&
+	    !__atomic_load_n(&thread_state, __ATOMIC_ACQUIRE))
+		drain_now(1);
+	errno = saved;
+}
+
 void kvmrc_log_hot(enum kvmrc_log_level level, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (!kvmrc_log_enabled(level))
 		return;
-	int saved = errno;
 	va_start(ap, fmt);
-	log_enqueue(level, fmt, ap);
+	log_v(level, fmt, ap, 0);
 	va_end(ap);
-	errno = saved;
 }
 
 void kvmrc_log(enum kvmrc_log_level level, const char *fmt, ...)
@@ -469,14 +480,9 @@ void kvmrc_log(enum kvmrc_log_level level, const char *fmt, ...)
 
 	if (!kvmrc_log_enabled(level))
 		return;
-	int saved = errno;
 	va_start(ap, fmt);
-	log_enqueue(level, fmt, ap);
+	log_v(level, fmt, ap, 1);
 	va_end(ap);
-	if (__atomic_load_n(&configured, __ATOMIC_ACQUIRE) &&
-	    !__atomic_load_n(&thread_state, __ATOMIC_ACQUIRE))
-		drain_now(1);
-	errno = saved;
 }
 
 void kvmrc_log_setup(enum kvmrc_log_target target, const char *path, enum kvmrc_log_level level)
