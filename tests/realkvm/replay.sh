@@ -57,7 +57,7 @@ while read -r k cpu bytes; do
 	fi
 	# 1. decode
 	if "$kc" decode "$rec" >"$dir/$name.txt" 2>"$dir/$name.err"; then
-		n=$(grep -c ' vcpu [0-9]* ret ' "$dir/$name.txt")
+		n=$(grep -cE ' vcpu [0-9]+( \[#[0-9]+\])? ret ' "$dir/$name.txt")
 		pass "$name: decode, $n exits of $bytes bytes ($dir/$name.txt)"
 	else
 		fail "$name: decode: $(cat "$dir/$name.err")"
