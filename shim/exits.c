@@ -170,6 +170,14 @@ static void build_index(void)
 		if (d->w_count == 0)
 			d->w_first = (uint8_t)i;
 		d->w_count = (uint8_t)(i - d->w_first + 1);
+		unsigned int uoff = kvmrc_union_off(w->arch);
+		if (w->cond != KVMRC_W_ALWAYS && w->cond != KVMRC_W_MAYBE) {
+			d->w_cond++;
+			continue;
+		}
+		for (unsigned int b = w->off; b < (unsigned int)w->off + w->len; b++)
+			if (b >= uoff && b < uoff + KVMRC_UNION_SIZE)
+				d->w_always[(b - uoff) / 64] |= 1ull << ((b - uoff) % 64);
 	}
 }
 

@@ -72,6 +72,9 @@ struct kvmrc_exit_desc {
 	uint8_t known;
 	uint8_t w_first, w_count;
 	uint8_t rule_first, rule_count; /* after-run rules (engine.c) */
+	uint8_t w_cond;         /* how many of its kvmrc_writes rows have a condition */
+	uint64_t w_always[5];   /* union bytes its unconditional rows write (ALWAYS, MAYBE), a
+				   bit each; the fifth word stays 0 (reads past the union) */
 };
 extern struct kvmrc_exit_desc kvmrc_exit_index[KVMRC_NARCH][KVMRC_MAX_EXIT];
 

@@ -26,6 +26,18 @@ const struct kvmrc_fix kvmrc_fixes[KVMRC_FACT_COUNT] = {
 };
 
 uint32_t kvmrc_kver;
+uint32_t kvmrc_kver_facts;
+
+static void set_kver(uint32_t kv)
+{
+	uint32_t facts = 0;
+
+	for (unsigned int f = KVMRC_FACT_NONE + 1; f < KVMRC_FACT_COUNT && f < 32; f++)
+		if (kvmrc_kver_has(kv, (enum kvmrc_fact)f))
+			facts |= 1u << f;
+	__atomic_store_n(&kvmrc_kver_facts, facts, __ATOMIC_RELAXED);
+	__atomic_store_n(&kvmrc_kver, kv, __ATOMIC_RELEASE);
+}
 
 static uint32_t parse_xyz(const char *s)
 {
@@ -74,10 +86,10 @@ void kvmrc_kver_init(void)
 		return;
 	if (!kv && uname(&u) == 0)
 		kv = kvmrc_kver_parse(u.release, u.version);
-	__atomic_store_n(&kvmrc_kver, kv, __ATOMIC_RELEASE);
+	set_kver(kv);
 }
 
 void kvmrc_kver_set(uint32_t kv)
 {
-	__atomic_store_n(&kvmrc_kver, kv, __ATOMIC_RELEASE);
+	set_kver(kv);
 }

@@ -41,9 +41,14 @@ void kvmrc_kver_init(void);
 /* KVMRUN_COMPAT_KERNEL: another kernel's facts (for emulators and tests). */
 void kvmrc_kver_set(uint32_t kv);
 
+/* Bit f set: the running kernel has the fix behind fact f (kvmrc_kver_has of
+ * kvmrc_kver, kept with it by kvmrc_kver_init and kvmrc_kver_set). */
+extern uint32_t kvmrc_kver_facts;
+
 static inline int kvmrc_fact_holds(unsigned int fact)
 {
-	return fact == KVMRC_FACT_NONE || kvmrc_kver_has(kvmrc_kver, (enum kvmrc_fact)fact);
+	return fact == KVMRC_FACT_NONE ||
+	       (fact < 32 && ((__atomic_load_n(&kvmrc_kver_facts, __ATOMIC_RELAXED) >> fact) & 1));
 }
 
 #endif

@@ -96,7 +96,7 @@ static int has_cap(const struct kvmrc_scrub *v, unsigned int cap)
 }
 
 /* How many bytes from w->off the kernel wrote for this exit (0: none). */
-static unsigned int written(const struct kvmrc_scrub *v, const struct kvmrc_write *w, const uint8_t *page)
+static inline unsigned int written(const struct kvmrc_scrub *v, const struct kvmrc_write *w, const uint8_t *page)
 {
 	uint32_t n;
 	uint16_t flags;
@@ -129,6 +129,42 @@ static unsigned int written(const struct kvmrc_scrub *v, const struct kvmrc_writ
 	}
 }
 
+/* Bits [lo, hi) of a 64-bit mask, hi <= 64. */
+static uint64_t bits(unsigned int lo, unsigned int hi)
+{
+	uint64_t upto = hi >= 64 ? ~0ull : (1ull << hi) - 1;
+	return upto & ~((1ull << lo) - 1);
+}
+
+/* kvmrc_scrub_resolve for a union range of at most 64 bytes without holes
+ * (one MMIO read's data, a hypercall's ret): the same bytes, as bit masks,
+ * the exit's unconditional writes taken from its precomputed mask. */
+static void resolve_short(struct kvmrc_scrub *v, uint8_t *page, const struct kvmrc_exit_desc *d,
+			  unsigned int off, unsigned int len)
+{
+	unsigned int u = off - v->uoff, sh = u % 64;
+	const uint64_t *wa = &d->w_always[u / 64];
+	uint64_t keep = bits(0, len) & ~((wa[0] >> sh) | (sh ? wa[1] << (64 - sh) : 0));
+
+	for (unsigned int i = d->w_first, left = d->w_cond; keep && left; i++) {
+		const struct kvmrc_write *w = &kvmrc_writes[i];
+		if (w->cond == KVMRC_W_ALWAYS || w->cond == KVMRC_W_MAYBE)
+			continue;
+		left--;
+		unsigned int lo = w->off > off ? w->off : off, hi = w->off + written(v, w, page);
+		if (hi > off + len)
+			hi = off + len;
+		if (lo < hi)
+			keep &= ~bits(lo - off, hi - off);
+	}
+	if (!keep)
+		return;
+	unsigned int zeroed = 0;
+	for (uint64_t k = keep; k; k &= k - 1, zeroed++)
+		page[off + (unsigned int)__builtin_ctzll(k)] = kvmrc_scrub_fill;
+	__atomic_store_n(&v->kept_zeroed, v->kept_zeroed + zeroed, __ATOMIC_RELAXED);
+}
+
 void kvmrc_scrub_resolve(struct kvmrc_scrub *v, uint8_t *page, uint32_t reason)
 {
 	unsigned int off = KVMRC_PEND_OFF(v->pend), len = KVMRC_PEND_LEN(v->pend);
@@ -137,6 +173,10 @@ void kvmrc_scrub_resolve(struct kvmrc_scrub *v, uint8_t *page, uint32_t reason)
 	if (reason >= KVMRC_MAX_EXIT || !v->exits[reason].known || len > KVMRC_UNION_SIZE)
 		return; /* an exit the tables do not describe: keep (fail open) */
 	const struct kvmrc_exit_desc *d = &v->exits[reason];
+	if (len <= 64 && !(v->pend & KVMRC_PEND_MASKED) && off >= v->uoff && off + len <= v->uoff + KVMRC_UNION_SIZE) {
+		resolve_short(v, page, d, off, len);
+		return;
+	}
 	memset(wrote, 0, len);
 	for (unsigned int i = d->w_first; i < (unsigned int)d->w_first + d->w_count; i++) {
 		const struct kvmrc_write *w = &kvmrc_writes[i];
