@@ -142,8 +142,9 @@ static __attribute__((noinline)) int run_last(struct kvmrc_vcpu *v)
  * a table entry after) takes the straight path here, with v the only value
  * kept across the call; everything else is out of line, reached by tail
  * calls.  A tracked vCPU implies the next ioctl is resolved (fdtable.c).
+ * Built once per way of filling the union (avx2: see scrub.h).
  */
-int kvmrc_ioctl_run(int fd, IOCTL_REQUEST_TYPE req, void *arg)
+static inline __attribute__((always_inline)) int run(int fd, IOCTL_REQUEST_TYPE req, void *arg, int avx2)
 {
 	if (__builtin_expect((unsigned int)fd >= __atomic_load_n(&kvmrc_fdt_limit, __ATOMIC_ACQUIRE), 0))
 		return run_untracked(fd, req, arg);
@@ -162,7 +163,12 @@ int kvmrc_ioctl_run(int fd, IOCTL_REQUEST_TYPE req, void *arg)
 
 	uint8_t *page = v->page;
 	v->sc.before = kvmrc_load32(page + KVMRC_RUN_EXIT_REASON_OFFSET);
-	kvmrc_scrub_fast_before(&v->sc, page);
+#ifdef KVMRC_SCRUB_AVX2
+	if (avx2)
+		kvmrc_scrub_fast_before_avx2(&v->sc, page);
+	else
+#endif
+		kvmrc_scrub_fast_before(&v->sc, page);
 	int r = ((int (*)(int, IOCTL_REQUEST_TYPE, void *))kvmrc_real.ioctl)(fd, req, NULL);
 	if (__builtin_expect(r != 0, 0))
 		return after_full(v, r);
@@ -173,6 +179,33 @@ int kvmrc_ioctl_run(int fd, IOCTL_REQUEST_TYPE req, void *arg)
 		return run_last(v);
 	return 0;
 }
+
+#ifdef KVMRC_SCRUB_AVX2
+static int run_sse(int fd, IOCTL_REQUEST_TYPE req, void *arg)
+{
+	return run(fd, req, arg, 0);
+}
+
+static int run_avx2(int fd, IOCTL_REQUEST_TYPE req, void *arg)
+{
+	return run(fd, req, arg, 1);
+}
+
+/* GNU ifunc resolver, run by the loader: the CPU (and the kernel's saving of
+ * its AVX state) decides once. */
+static int (*resolve_run(void))(int, IOCTL_REQUEST_TYPE, void *)
+{
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("avx2") ? run_avx2 : run_sse;
+}
+
+int kvmrc_ioctl_run(int fd, IOCTL_REQUEST_TYPE req, void *arg) __attribute__((ifunc("resolve_run")));
+#else
+int kvmrc_ioctl_run(int fd, IOCTL_REQUEST_TYPE req, void *arg)
+{
+	return run(fd, req, arg, 0);
+}
+#endif
 
 /* Is fd the KVM device?  Asked once per fd, off the hot path. */
 static int is_kvm_device(int fd)
