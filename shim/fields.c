@@ -24,6 +24,7 @@ const struct kvmrc_field kvmrc_fields[] = {
 	/* header bytes that are outputs of every exit */
 	F(ARM64, KVMRC_FIELD_EXIT_ANY, "flags", L_FLAGS, 2, ARM64_FLAGS),
 	F(RISCV, KVMRC_FIELD_EXIT_ANY, "flags", L_FLAGS, 2, HEX),
+	F(X86, KVMRC_FIELD_EXIT_ANY, "flags", L_FLAGS, 2, HEX),   /* KVM_RUN_X86_SMM, _BUS_LOCK, _GUEST_MODE */
 
 	F(ALL, KVM_EXIT_MMIO, "phys_addr", L_MMIO_PHYS_ADDR, 8, HEX),
 	F(ALL, KVM_EXIT_MMIO, "data", L_MMIO_DATA, 8, HEX),

@@ -38,6 +38,17 @@ grep -q 'WATCHPT_LOW.*far=0x0000000000001000 | shim: far: WATCHPT_LOW, kept (arm
 grep -q 'BRK64) hsr_high=0x00000000' "$tmp/t61.txt" && ! grep -q 'hsr_high: stale' "$tmp/t61.txt" &&
 	ok "control: on 6.1 hsr_high is written (HSR_HIGH_VALID), not told stale" || no "6.1 hsr_high" "$(cat "$tmp/t61.txt")"
 
+# the wrapper's options after trace's own: --mode=off records nothing
+st=0; env KVMRUN_COMPAT_LIBRARY="$KVMRC_SHIM" LD_PRELOAD="$KVMRC_EMU" KVMEMU_PROFILE=arm64-5.10 \
+	KVMEMU_SCENARIO="$scenario" "$kc" trace -o "$tmp/opt.txt" -- --arch=arm64 --mode=off -- "$vmm" >"$tmp/opt.out" 2>"$tmp/opt.err" || st=$?
+grep -q '^exit=debug hsr=0xf2000000 hsr_high=0x000000ab' "$tmp/opt.out" && grep -q 'no exit was recorded' "$tmp/opt.err" &&
+	ok "trace -- --mode=off -- VMM: the wrapper's options reach it (nothing recorded, 0xab stale)" ||
+	no "wrapper options through trace" "status $st" "$(cat "$tmp/opt.out" "$tmp/opt.err")"
+env KVMRUN_COMPAT_LIBRARY="$KVMRC_SHIM" LD_PRELOAD="$KVMRC_EMU" KVMEMU_PROFILE=arm64-5.10 \
+	KVMEMU_SCENARIO="$scenario" "$kc" trace -o "$tmp/opt2.txt" -- --arch=arm64 -- "$vmm" >/dev/null 2>&1 || true
+grep -q 'hsr_high: stale 0x000000ab' "$tmp/opt2.txt" && ok "control: trace -- --arch=arm64 -- VMM records and tells the stale byte" ||
+	no "control trace with --arch" "$(cat "$tmp/opt2.txt")"
+
 # --- several vCPUs (one VM each, all vCPU id 0), kicked into EINTR runs --------
 sv=$top_builddir/tests/sv-vmm
 if [ -x "$sv" ]; then

@@ -29,7 +29,7 @@ static void usage(FILE *f)
 "Usage: kvmrun-compat [OPTIONS] [--] COMMAND [ARG...]\n"
 "       kvmrun-compat --probe [--json] [--arch ARCH] [--kernel X.Y]\n"
 "       kvmrun-compat --rules [--json] [--arch ARCH]\n"
-"       kvmrun-compat trace [-o FILE] [--vcpu N] [--] COMMAND [ARG...]\n"
+"       kvmrun-compat trace [-o FILE] [--vcpu N] [--] [OPTIONS --] COMMAND [ARG...]\n"
 "       kvmrun-compat decode [-o FILE] [--vcpu N] RECORDING\n"
 "\n"
 "Run COMMAND (a VMM) with libkvmrun-compat preloaded, so that the struct kvm_run\n"

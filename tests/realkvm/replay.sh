@@ -58,7 +58,12 @@ while read -r k cpu bytes; do
 	# 1. decode
 	if "$kc" decode "$rec" >"$dir/$name.txt" 2>"$dir/$name.err"; then
 		n=$(grep -cE ' vcpu [0-9]+( \[#[0-9]+\])? ret ' "$dir/$name.txt")
-		pass "$name: decode, $n exits of $bytes bytes ($dir/$name.txt)"
+		unnamed=$(grep -cE ' vcpu [0-9]+( \[#[0-9]+\])? ret [-0-9]+( E[A-Z0-9]+)? \?' "$dir/$name.txt")
+		if [ "$unnamed" = 0 ]; then
+			pass "$name: decode, $n exits of $bytes bytes, every exit named ($dir/$name.txt)"
+		else
+			fail "$name: decode: $unnamed exits without a name ($dir/$name.txt)"
+		fi
 	else
 		fail "$name: decode: $(cat "$dir/$name.err")"
 	fi

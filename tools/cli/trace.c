@@ -2,8 +2,9 @@
 /*
  * trace.c - kvmrun-compat trace, decode and --record.
  *
- *   trace [-o FILE] [--vcpu N] [--] COMMAND: runs COMMAND under the shim
- *     (this same program, as the wrapper) with KVMRUN_COMPAT_RECORD naming
+ *   trace [-o FILE] [--vcpu N] [--] [OPTIONS --] COMMAND: runs COMMAND under
+ *     the shim (this same program, as the wrapper, with the wrapper's
+ *     OPTIONS) with KVMRUN_COMPAT_RECORD naming
  *     a FIFO, and decodes what comes out of it as it comes (decode.c);
  *   decode [-o FILE] [--vcpu N] FILE: the same lines from a recording;
  *   --record FILE (wrapper option): the recording itself, FILE truncated.
@@ -54,7 +55,7 @@ static int tr_parse(int argc, char **argv, struct tr_opts *o)
 			}
 			break;
 		case 'h':
-			printf("Usage: kvmrun-compat trace [-o FILE] [--vcpu N] [--] COMMAND [ARG...]\n"
+			printf("Usage: kvmrun-compat trace [-o FILE] [--vcpu N] [--] [OPTIONS --] COMMAND [ARG...]\n"
 			       "       kvmrun-compat decode [-o FILE] [--vcpu N] RECORDING\n"
 			       "One line per KVM exit: time, vCPU, KVM_RUN's result, the exit, its fields\n"
 			       "and what the shim did.  See kvmrun-compat(1).\n");
@@ -166,14 +167,14 @@ int cli_trace(int argc, char **argv, const char *self)
 		return CLI_EXIT_USAGE;
 	}
 	if (pid == 0) {
-		/* the wrapper proper: this program with "--" COMMAND */
-		char **av = calloc((size_t)(argc - optind) + 3, sizeof(*av));
+		/* the wrapper proper: this program with the rest, so that the
+		 * wrapper's options may come before COMMAND */
+		char **av = calloc((size_t)(argc - optind) + 2, sizeof(*av));
 		if (!av)
 			_exit(CLI_EXIT_USAGE);
 		av[0] = (char *)"kvmrun-compat";
-		av[1] = (char *)"--";
 		for (int i = optind; i < argc; i++)
-			av[2 + i - optind] = argv[i];
+			av[1 + i - optind] = argv[i];
 		execv(self, av);
 		cli_err("trace: cannot execute %s: %s", self, strerror(errno));
 		_exit(CLI_EXIT_CANNOT);
