@@ -80,6 +80,20 @@ size=$(wc -c <"$tmp/rec")
 [ "$size" -lt 1200 ] && ok "recording is compact: $size bytes for 4 exits" || no "recording size $size"
 "$kc" decode --vcpu 1 "$tmp/rec" | grep -q ' vcpu ' && no "--vcpu 1 shows vCPU 0" || ok "decode --vcpu 1: no line of vCPU 0"
 
+# supervisor mode (no preload in the VMM: the helper runs the shim's steps) records the same
+sv=$top_builddir/tools/supervise/kvmrun-compat-supervise
+if [ -x "$sv" ]; then
+	env KVMRUN_COMPAT_LIBRARY="$KVMRC_SHIM" LD_PRELOAD="$KVMRC_EMU" KVMEMU_SUPERVISED=1 KVMRC_SUPERVISE_TEST=1 \
+		KVMRUN_COMPAT_SUPERVISOR="$sv" KVMEMU_PROFILE=arm64-5.10 KVMRUN_COMPAT_KERNEL=5.10.0 KVMRUN_COMPAT_ARCH=arm64 \
+		KVMEMU_SCENARIO="$scenario" "$kc" --supervise --record "$tmp/sv.rec" -- "$vmm" >/dev/null 2>&1 || true
+	"$kc" decode "$tmp/sv.rec" >"$tmp/sv.txt" 2>&1 || true
+	strip "$tmp/sv.txt" >"$tmp/c"
+	cmp -s "$tmp/b" "$tmp/c" && ok "--supervise --record: the same exits, decoded the same, as under the preload" ||
+		no "supervised recording" "$(diff "$tmp/b" "$tmp/c")"
+else
+	ok "# SKIP supervisor mode not built"
+fi
+
 # --- refused: truncated, foreign, other version ----------------------------
 head -c $((size - 3)) "$tmp/rec" >"$tmp/trunc"
 st=0; "$kc" decode "$tmp/trunc" >"$tmp/o" 2>"$tmp/e" || st=$?
