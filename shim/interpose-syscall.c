@@ -7,7 +7,7 @@
  * tracking (track.h) around the same next definition (kvmrc_real), and
  * SYS_ioctl of a KVM request the ioctl entry's path (kvmioctl.c).  Every
  * other number, and a non-KVM ioctl, is the system call itself with the six
- * arguments, as glibc's syscall() makes it: one switch more than libc.
+ * arguments, as glibc's syscall() makes it: a switch and a call more than libc.
  * SYS_munmap and SYS_mremap are forwarded untouched, as munmap and mremap
  * are: the shim works in kvm_run mappings of its own (fdtable.c).
  * Async-signal-safe, as syscall() is: no lock, no allocation here.
@@ -31,12 +31,28 @@
 #include "sys.h"
 #include "track.h"
 
-KVMRC_EXPORT long syscall(long nr, ...);
+/* syscall() with its six arguments named (the assembler name is "syscall";
+ * <unistd.h> says "..."): as in interpose-ioctl.c, on the ABIs the library
+ * supports a variadic argument travels exactly where a named one does, and
+ * reading them without va_list saves the register spill on every call. */
+KVMRC_EXPORT long kvmrc_syscall_entry(long nr, long a, long b, long c, long d, long e, long f)
+	__asm__("syscall");
+
+/* An untracked number: the system call, -1 and errno as glibc's. */
+static inline long sys_plain(long nr, long a, long b, long c, long d, long e, long f)
+{
+	long r = kvmrc_sys_raw(nr, a, b, c, d, e, f);
+	if (__builtin_expect((unsigned long)r > -4096UL, 0)) {
+		errno = (int)-r;
+		return -1;
+	}
+	return r;
+}
 
 /* The result of a libc-style call (-1 and errno) as syscall() returns it. */
 #define VIA(ready, call) ((ready) ? (long)(call) : kvmrc_sys(nr, a, b, c, d, e, f))
 
-static long sys_ioctl(long nr, long a, long b, long c, long d, long e, long f)
+static __attribute__((noinline)) long sys_ioctl(long nr, long a, long b, long c, long d, long e, long f)
 {
 	int fd = (int)a;
 	IOCTL_REQUEST_TYPE req = (IOCTL_REQUEST_TYPE)b;
@@ -49,7 +65,7 @@ static long sys_ioctl(long nr, long a, long b, long c, long d, long e, long f)
 	return kvmrc_ioctl_kvm(fd, ionr, req, (void *)c);
 }
 
-static long sys_close(long nr, long a, long b, long c, long d, long e, long f)
+static __attribute__((noinline)) long sys_close(long nr, long a, long b, long c, long d, long e, long f)
 {
 	int fd = (int)a;
 	if (!kvmrc_track_foreign(fd))
@@ -57,7 +73,7 @@ static long sys_close(long nr, long a, long b, long c, long d, long e, long f)
 	return VIA(kvmrc_real_ready() && kvmrc_real.close, kvmrc_real.close(fd));
 }
 
-static long sys_close_range(long nr, long a, long b, long c, long d, long e, long f)
+static __attribute__((noinline)) long sys_close_range(long nr, long a, long b, long c, long d, long e, long f)
 {
 	int saved = errno;
 	if (kvmrc_track_range_ours((unsigned int)a, (unsigned int)b, (int)c))
@@ -67,7 +83,7 @@ static long sys_close_range(long nr, long a, long b, long c, long d, long e, lon
 		   kvmrc_real.close_range((unsigned int)a, (unsigned int)b, (int)c));
 }
 
-static long sys_dup(long nr, long a, long b, long c, long d, long e, long f)
+static __attribute__((noinline)) long sys_dup(long nr, long a, long b, long c, long d, long e, long f)
 {
 	long r;
 	switch (nr) {
@@ -86,7 +102,7 @@ static long sys_dup(long nr, long a, long b, long c, long d, long e, long f)
 	return kvmrc_track_duped((int)a, (int)r);
 }
 
-static long sys_fcntl(long nr, long a, long b, long c, long d, long e, long f)
+static __attribute__((noinline)) long sys_fcntl(long nr, long a, long b, long c, long d, long e, long f)
 {
 	long r = VIA(kvmrc_real_ready() && kvmrc_real.fcntl, kvmrc_real.fcntl((int)a, (int)b, (void *)c));
 	if ((int)b == F_DUPFD || (int)b == F_DUPFD_CLOEXEC)
@@ -94,7 +110,7 @@ static long sys_fcntl(long nr, long a, long b, long c, long d, long e, long f)
 	return r;
 }
 
-static long sys_open(long nr, long a, long b, long c, long d, long e, long f)
+static __attribute__((noinline)) long sys_open(long nr, long a, long b, long c, long d, long e, long f)
 {
 	long r;
 #ifdef SYS_open
@@ -108,21 +124,15 @@ static long sys_open(long nr, long a, long b, long c, long d, long e, long f)
 	return kvmrc_track_opened((int)r);
 }
 
-static long sys_mmap(long nr, long a, long b, long c, long d, long e, long f)
+static __attribute__((noinline)) long sys_mmap(long nr, long a, long b, long c, long d, long e, long f)
 {
 	void *p = (void *)VIA(kvmrc_real_ready() && kvmrc_real.mmap,
 			      kvmrc_real.mmap((void *)a, (size_t)b, (int)c, (int)d, (int)e, (off_t)f));
 	return (long)kvmrc_track_mapped(p, (size_t)b, (int)d, (int)e, (off_t)f);
 }
 
-KVMRC_EXPORT long syscall(long nr, ...)
+KVMRC_EXPORT long kvmrc_syscall_entry(long nr, long a, long b, long c, long d, long e, long f)
 {
-	va_list ap;
-	va_start(ap, nr);
-	long a = va_arg(ap, long), b = va_arg(ap, long), c = va_arg(ap, long);
-	long d = va_arg(ap, long), e = va_arg(ap, long), f = va_arg(ap, long);
-	va_end(ap);
-
 	switch (nr) {
 	case SYS_ioctl:
 		return sys_ioctl(nr, a, b, c, d, e, f);
@@ -150,6 +160,6 @@ KVMRC_EXPORT long syscall(long nr, ...)
 		return sys_mmap(nr, a, b, c, d, e, f);
 #endif
 	default: /* SYS_munmap, SYS_mremap and everything else */
-		return kvmrc_sys(nr, a, b, c, d, e, f);
+		return sys_plain(nr, a, b, c, d, e, f);
 	}
 }
