@@ -33,11 +33,12 @@ io=$(rep 'io port=0x3f8 dir=out size=1 count=1 data=0x41' 240)
 brk=$(rep 'mmio addr=0xabcdef0000 len=4 write=0; debug ec=brk' 120)
 median() { sort -n | sed -n 3p; }
 
+prog() { case $1 in syscall) echo "$b/tools/bench-raw" ;; *) echo "$bench" ;; esac; }
 run() { # kind profile arch preload scenario [valgrind...]; $extra: more VAR=value settings
 	kind=$1 prof=$2 arch=$3 pre=$4 sc=$5; shift 5
 	# shellcheck disable=SC2086
 	env ${extra:-} "LD_PRELOAD=$pre" "KVMEMU_PROFILE=$prof" "KVMEMU_SCENARIO=$sc" "KVMRUN_COMPAT_ARCH=$arch" "$@" \
-		"$bench" "$kind" "$calls"
+		"$(prog "$kind")" "$kind" "$calls"
 }
 wall() { # kind profile arch preload scenario
 	for i in 1 2 3 4 5; do calls=$n run "$@" | sed 's/ns_per_call=//'; done | median
@@ -62,6 +63,26 @@ p_on=$(wall plain x86_64-6.1 x86_64 "$shim" "")
 printf '%-44s %7s ns %7s ns %8s\n' "KVM_RUN, arm64 SYSTEM_EVENT exit (emulator)" "$k_off" "$k_on" "$(ratio "$k_on" "$k_off")"
 printf '%-44s %7s ns %7s ns %8s\n' "FIONREAD on a pipe (non-KVM fd)" "$p_off" "$p_on" "$(ratio "$p_on" "$p_off")"
 
+# --raw-syscalls: an inline KVM_RUN (on a pipe: ENOTTY, so the kernel's part
+# is the same in every column) plain, with the shim not opted in, and trapped
+# to the SIGSYS handler and re-issued; against a pipe round trip between two
+# processes measured in the same run.  Fewer calls: a trapped one costs µs.
+m=$((n / 20))
+rwall() { for i in 1 2 3 4 5; do LD_PRELOAD=$1 KVMRUN_COMPAT_RAW_SYSCALLS=$2 "$b/tools/bench-raw" "$3" "$m" | sed 's/ns_per_call=//'; done | median; }
+i_off=$(rwall "" 0 inline)
+i_shim=$(rwall "$shim" 0 inline)
+i_raw=$(rwall "$shim" 1 inline)
+pp=$(rwall "" 0 pingpong)
+s_off=$(rwall "" 0 syscall)
+s_on=$(rwall "$shim" 0 syscall)
+printf '\n%-44s %10s\n' "--raw-syscalls ($m calls, median of 5)" "per call"
+printf '%-44s %7s ns\n' "inline ioctl(KVM_RUN), no shim" "$i_off"
+printf '%-44s %7s ns %8s\n' "  shim preloaded, not opted in" "$i_shim" "$(ratio "$i_shim" "$i_off")"
+printf '%-44s %7s ns %8s  (%s pipe round trips)\n' "  --raw-syscalls: SIGSYS, re-issued" "$i_raw" \
+	"$(ratio "$i_raw" "$i_off")" "$(echo "$i_raw $pp" | awk '{ printf "%.2f", $1 / $2 }')"
+printf '%-44s %7s ns\n' "pipe round trip between two processes" "$pp"
+printf '%-44s %7s ns %7s ns %8s\n' "syscall(SYS_getppid), no shim / shim" "$s_off" "$s_on" "$(ratio "$s_on" "$s_off")"
+
 command -v valgrind >/dev/null 2>&1 || { echo "(valgrind not installed: no instruction counts)"; [ -z "$check" ] || exit 1; exit 0; }
 printf '\n%-44s %8s %8s %8s %8s %8s %6s\n' "instructions per call (callgrind)" "none" "+bare" "+shim" "bare" "shim" ratio
 fail=0
@@ -70,7 +91,8 @@ for row in "arm64_mmio|KVM_RUN, arm64 MMIO write exit (5.10)|kvm|arm64-5.10|arm6
 	   "x86_io|KVM_RUN, x86 IO out exit (6.1)|kvm|x86_64-6.1|x86_64|$io" \
 	   "arm64_event|KVM_RUN, arm64 SYSTEM_EVENT exit (5.10)|kvm|arm64-5.10|arm64|" \
 	   "arm64_mmio_abi|KVM_RUN, arm64 MMIO write (6.19, --abi=5.10)|kvm|arm64-6.19|arm64|$mmio|KVMRUN_COMPAT_KERNEL=6.19.0 KVMRUN_COMPAT_ABI=5.10" \
-	   "plain|FIONREAD on a pipe (non-KVM fd)|plain|x86_64-6.1|x86_64|"; do
+	   "plain|FIONREAD on a pipe (non-KVM fd)|plain|x86_64-6.1|x86_64|" \
+	   "syscall|syscall(SYS_getppid) (not tracked)|syscall|x86_64-6.1|x86_64|"; do
 	key=${row%%|*}; rest=${row#*|}; label=${rest%%|*}; rest=${rest#*|}
 	kind=${rest%%|*}; rest=${rest#*|}; prof=${rest%%|*}; rest=${rest#*|}; arch=${rest%%|*}; rest=${rest#*|}
 	sc=${rest%%|*}; extra=; [ "$sc" = "$rest" ] || extra=${rest#*|}
