@@ -86,19 +86,38 @@ static void dump_recording(const char *release, const char *cpu)
 	say("REALKVM-REC-END kernel=%s cpu=%s bytes=%zu\n", release, cpu, total);
 }
 
-/* record: the run with the shim also records every exit (5.10: replay.sh) */
+/* The plain runs: output to the console and, for the run=MODE comparisons,
+ * to /ref-off.txt or /ref-on.txt.  record: the run with the shim also
+ * records every exit (5.10: replay.sh) */
 static void run_vmm(const char *cpu, int shim, int record, const char *release)
 {
+	int fd[2];
+	if (pipe(fd) < 0)
+		return;
 	pid_t p = fork();
 	if (p == 0) {
 		char *argv[] = { "/vmm", (char *)cpu, NULL };
 		char *envp_off[] = { "PATH=/", NULL };
 		char *envp_on[] = { "PATH=/", "LD_PRELOAD=/lib/libkvmrun-compat.so.0",
 				    record ? "KVMRUN_COMPAT_RECORD=/rec" : NULL, NULL };
+		dup2(fd[1], 1);
+		close(fd[0]);
+		close(fd[1]);
 		execve("/vmm", argv, shim ? envp_on : envp_off);
 		say("REALKVM-ERROR exec /vmm: %s\n", strerror(errno));
 		_exit(127);
 	}
+	close(fd[1]);
+	int out = open(shim ? "/ref-on.txt" : "/ref-off.txt", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	char buf[4096];
+	ssize_t n;
+	while ((n = read(fd[0], buf, sizeof buf)) > 0) {
+		if (write(1, buf, (size_t)n) < 0 || (out >= 0 && write(out, buf, (size_t)n) < 0))
+			break;
+	}
+	close(fd[0]);
+	if (out >= 0)
+		close(out);
 	int st = 0;
 	if (p > 0)
 		waitpid(p, &st, 0);
@@ -106,6 +125,94 @@ static void run_vmm(const char *cpu, int shim, int record, const char *release)
 	    WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 	if (record)
 		dump_recording(release, cpu);
+}
+
+/* One line of a VMM's output without its shim=... field. */
+static char *next_line(FILE *f, char *buf, size_t len)
+{
+	if (!fgets(buf, (int)len, f))
+		return NULL;
+	char *s = strstr(buf, " shim=");
+	if (s) {
+		char *e = strchr(s + 1, ' ');
+		memmove(s, e ? e : s + strlen(s), strlen(e ? e : s + strlen(s)) + 1);
+	}
+	return buf;
+}
+
+/* "identical", "differs@LINE" or "missing": a and b line by line, the
+ * shim field aside */
+static void compare(const char *a, const char *b, char *got, size_t len)
+{
+	FILE *fa = fopen(a, "r"), *fb = fopen(b, "r");
+	static char la[4096], lb[4096];
+	snprintf(got, len, "missing");
+	if (fa && fb) {
+		for (int line = 1;; line++) {
+			char *x = next_line(fa, la, sizeof la), *y = next_line(fb, lb, sizeof lb);
+			if (!x && !y) {
+				snprintf(got, len, line > 1 ? "identical" : "missing");
+				break;
+			}
+			if (!x || !y || strcmp(x, y)) {
+				snprintf(got, len, "differs@%d", line);
+				break;
+			}
+		}
+	}
+	if (fa)
+		fclose(fa);
+	if (fb)
+		fclose(fb);
+}
+
+/*
+ * The VMMs LD_PRELOAD's ioctl wrapper does not see (vmm-run.c), each compared
+ * with the preloaded run of the plain VMM: every line but the shim field must
+ * be the same.  Output to /mode.txt only (the report steps read the console).
+ */
+static void run_mode(const char *cpu, const char *exe, const char *mode, int preload, int raw,
+		     const char *against, const char *expect)
+{
+	char arg[32], got[32];
+	snprintf(arg, sizeof arg, "run=%s", mode);
+	pid_t p = fork();
+	if (p == 0) {
+		char *argv[] = { (char *)exe, (char *)cpu, arg, NULL };
+		char *envp[] = { "PATH=/", preload ? "LD_PRELOAD=/lib/libkvmrun-compat.so.0" : NULL,
+				 raw ? "KVMRUN_COMPAT_RAW_SYSCALLS=1" : NULL, NULL };
+		if (!preload)
+			envp[1] = raw ? envp[2] : NULL;
+		int out = open("/mode.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (out >= 0)
+			dup2(out, 1);
+		execve(exe, argv, envp);
+		_exit(127);
+	}
+	int st = 0;
+	if (p > 0)
+		waitpid(p, &st, 0);
+	compare(against, "/mode.txt", got, sizeof got);
+	struct utsname u;
+	uname(&u);
+	say("REALKVM-MODE kernel=%s cpu=%s mode=%s%s against=%s expect=%s got=%s status=%d\n", u.release, cpu,
+	    mode, preload ? (raw ? "+raw-syscalls" : "+preload") : "+static", strstr(against, "-on") ? "shim-on" : "shim-off",
+	    expect, got, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+}
+
+static void run_modes(const char *cpu, unsigned maj, unsigned min)
+{
+	run_mode(cpu, "/vmm", "syscall", 1, 0, "/ref-on.txt", "identical");
+	if (access("/vmm-api", X_OK) == 0)
+		run_mode(cpu, "/vmm-api", "api", 0, 0, "/ref-on.txt", "identical");
+	if (access("/raw-syscalls", F_OK) != 0)
+		return; /* the shim was built without --raw-syscalls (no libseccomp for this arch) */
+	run_mode(cpu, "/vmm", "inline", 1, 1, "/ref-on.txt", "identical");
+	if (maj == 5 && min == 10) {
+		/* the control: without --raw-syscalls the inline VMM is the shim-off one */
+		run_mode(cpu, "/vmm", "inline", 1, 0, "/ref-off.txt", "identical");
+		run_mode(cpu, "/vmm", "inline", 1, 0, "/ref-on.txt", "differs");
+	}
 }
 
 /* tests/abi-ci-vmm.h on 6.12: the careless and the careful VMM with the shim,
@@ -206,6 +313,9 @@ int main(void)
 						run_abi_ci(cpu, m ? "careful" : "careless", abi);
 			if (maj == 6 && (min == 1 || min == 12) && access("/kvmrun-compat", X_OK) == 0)
 				run_abi_probe();
+			/* one CPU model per kernel: the modes compare KVM paths, not CPUs */
+			if (!strcmp(cpu, "max"))
+				run_modes(cpu, maj, min);
 		} else {
 			say("REALKVM-NOSHIM kernel=%s\n", u.release);
 		}

@@ -22,6 +22,8 @@
 
 char g_kernel[128], g_arch[16], g_cpu[64], g_shim[8] = "off";
 long g_mmap_size;
+int (*vmm_run_hook)(struct vm *vm);
+unsigned int g_vm_gen;
 int g_failures;
 int g_fill;
 int g_abi_ci, g_abi_ci_status;
@@ -148,6 +150,7 @@ int vm_create(struct vm *vm, const char *scen, int kvm, int own_kvm, uint64_t gp
 {
 	memset(vm, 0, sizeof *vm);
 	vm->kvm = vm->fd = vm->vcpu = -1;
+	g_vm_gen++;
 	if (kvm < 0)
 		return fail(scen, "open /dev/kvm");
 	vm->kvm = kvm;
@@ -196,7 +199,7 @@ void vm_destroy(struct vm *vm)
 int vm_run(struct vm *vm, const char *scen)
 {
 	memcpy(vm->before, vm->run, DUMP_LEN);
-	if (ioctl(vm->vcpu, KVM_RUN, 0UL) < 0)
+	if ((vmm_run_hook ? vmm_run_hook(vm) : ioctl(vm->vcpu, KVM_RUN, 0UL)) < 0)
 		return fail(scen, "KVM_RUN");
 	vm->last_reason = vm->run->exit_reason;
 	vm->last_write = vm->run->mmio.is_write;

@@ -47,6 +47,12 @@
 /* the header of every line; the program fills these in before anything runs */
 extern char g_kernel[128], g_arch[16], g_cpu[64], g_shim[8];
 extern long g_mmap_size;
+/* KVM_RUN of vm_run() when set (vmm-run.c: the static API build), and a
+ * count of vm_create() calls (a fresh vCPU each) */
+struct vm;
+extern int (*vmm_run_hook)(struct vm *vm);
+extern unsigned int g_vm_gen;
+int vmm_run_mode(const char *mode); /* vmm-run.c */
 extern int g_failures;
 /*
  * The abi-ci mode (vmm <cpu> abi-ci careless|careful): a VMM in a VMM's CI

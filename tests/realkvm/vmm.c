@@ -13,6 +13,9 @@
  * what the VMM sees after KVM_RUN returned (after the shim, when preloaded).
  * value == before (and non-zero) means nobody wrote the bytes: stale.
  *
+ * vmm <cpu> run=syscall|inline (and run=api, the static build linked with
+ * the project's static archive, vmm-run.c) makes the KVM calls another way.
+ *
  * It also prints "RAW" lines (bytes 0..127 of kvm_run before and after) and
  * "INFO"/"SKIP" lines.  It deliberately has no dependency on the project:
  * the shim is only ever reached through LD_PRELOAD.
@@ -257,6 +260,16 @@ int main(int argc, char **argv)
 	const char *pre = getenv("LD_PRELOAD");
 	if (pre && *pre)
 		strcpy(g_shim, "on");
+	/* vmm <cpu> run=MODE: KVM calls through syscall(), inline, or the static
+	 * archive's API (vmm-run.c); the lines say shim=on, to be compared
+	 * with the preloaded run's */
+	if (argc > 2 && !strncmp(argv[2], "run=", 4)) {
+		if (vmm_run_mode(argv[2] + 4) != 0) {
+			fail("setup", argv[2]);
+			return 2;
+		}
+		strcpy(g_shim, "on");
+	}
 	/* the kernel's x.y.z with Debian's patch level (uname -v "Debian
 	 * x.y.z-n"), for compare.sh: the shim's fixed facts depend on it */
 	const char *deb = strstr(u.version, "Debian ");
