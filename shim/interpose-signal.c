@@ -10,7 +10,9 @@
  * without calling sigaction() through the PLT, so each is wrapped.
  * sigset(SIGSYS, SIG_HOLD) blocks SIGSYS: the kernel then kills a thread whose
  * inline KVM_RUN traps (a forced signal that is blocked).  A runtime that
- * calls rt_sigaction itself (Go) is not seen here (cookie.c says so).
+ * calls rt_sigaction itself (Go) is not seen here (cookie.c says so).  The
+ * kept disposition is the library's, not the kernel's: a program the VMM
+ * executes starts with SIGSYS at its default even if the VMM ignored it.
  */
 #include <errno.h>
 #include <signal.h>

@@ -12,6 +12,8 @@
  *   --sigsys    install the VMM's own SIGSYS handler in main with sigaction
  *               (main) or with a raw rt_sigaction system call (raw, as Go does),
  *               then raise SIGSYS and report what its handler saw
+ *               or only ask for the disposition it inherited (check: a
+ *               disposition set before the shim, e.g. SIG_IGN across exec)
  *   --own-filter  install a filter of the VMM's own that traps getppid; the
  *               VMM's handler answers 4242
  *   --fork      run the VM in a forked child
@@ -152,6 +154,14 @@ static void vmm_handler(int sig, siginfo_t *si, void *ucv)
 
 static void own_sigsys(const char *how)
 {
+	if (!strcmp(how, "check")) {
+		struct sigaction now;
+		sigaction(SIGSYS, NULL, &now);
+		printf("sigsys query=%s\n", now.sa_handler == SIG_IGN ? "ign" : now.sa_handler == SIG_DFL ? "dfl" : "other");
+		raise(SIGSYS);
+		printf("sigsys raised survived\n");
+		return;
+	}
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = vmm_handler;

@@ -69,6 +69,19 @@ has 'sigsys query=own' && has 'sigsys raised seen=1 code=-6' && has "$clean" &&
 	no "VMM's SIGSYS handler: $(cat "$tmp/out" "$tmp/err")"
 run "$both" timeout 60 "$vmm" --run=inline --sigsys=main
 has 'sigsys raised seen=1 code=-6' && ok "control: the same without --raw-syscalls" || no "control: $(cat "$tmp/out")"
+# a disposition set before the shim armed (SIG_IGN inherited across exec): kept
+# as the VMM's, its query sees it, a raise() is ignored, KVM_RUN still scrubbed
+st=0
+env KVMEMU_PROFILE=arm64-5.10 KVMEMU_SCENARIO="$sc" KVMRUN_COMPAT_ARCH=arm64 $raw timeout 60 \
+	/bin/sh -c 'trap "" SYS; LD_PRELOAD=$1 exec "$0" --run=inline --sigsys=check' "$vmm" "$both" \
+	>"$tmp/out" 2>"$tmp/err" || st=$?
+has 'sigsys query=ign' && has 'sigsys raised survived' && has "$clean" &&
+	ok "SIGSYS ignored before the shim: kept as the VMM's disposition, KVM_RUN scrubbed" ||
+	no "SIGSYS ignored before: status $st, $(cat "$tmp/out" "$tmp/err")"
+run "$both" $raw timeout 60 "$vmm" --run=inline --sigsys=check
+has 'sigsys query=dfl' && ! has 'sigsys raised survived' && [ "$st" = $((128 + 31)) ] &&
+	ok "control: with the default disposition the same raise() kills (the shim's handler hides nothing)" ||
+	no "control default: status $st, $(cat "$tmp/out")"
 # installed with a raw rt_sigaction (Go): not seen; said in one line at KVM_CREATE_VCPU
 run "$both" $raw timeout 60 "$vmm" --run=inline --sigsys=raw
 n=$(grep -c 'SIGSYS handler was replaced.*--supervise' "$tmp/err" || true)
