@@ -137,6 +137,49 @@ static __attribute__((noinline)) int run_last(struct kvmrc_vcpu *v)
 	return 0;
 }
 
+/* The union filled (and the flags cleared where output-only). */
+static inline __attribute__((always_inline)) void fill(struct kvmrc_scrub *sc, uint8_t *page, int avx2)
+{
+#ifdef KVMRC_SCRUB_AVX2
+	if (avx2) {
+		kvmrc_scrub_fast_before_avx2(sc, page);
+		return;
+	}
+#endif
+	(void)avx2;
+	kvmrc_scrub_fast_before(sc, page);
+}
+
+/* A KVM_RUN answering an exit whose inputs are one word (an MMIO read's
+ * data, kvmrc_scrub_kept_ok): the word kept across the fill, then resolved
+ * against the new exit, both without the full steps when its plan allows. */
+static inline __attribute__((always_inline)) int kept(struct kvmrc_vcpu *v, int fd, IOCTL_REQUEST_TYPE req, int avx2)
+{
+	uint8_t *page = v->page;
+	uint64_t word;
+
+	v->sc.before = kvmrc_load32(page + KVMRC_RUN_EXIT_REASON_OFFSET);
+	memcpy(&word, page + KVMRC_PEND_OFF(v->sc.pend), 8);
+	fill(&v->sc, page, avx2);
+	kvmrc_scrub_kept_restore(&v->sc, page, word);
+	int r = ((int (*)(int, IOCTL_REQUEST_TYPE, void *))kvmrc_real.ioctl)(fd, req, NULL);
+	if (__builtin_expect(r != 0, 0))
+		return after_full(v, r);
+	if (__builtin_expect(!kvmrc_scrub_kept_after(&v->sc, v->page), 0))
+		return after_full(v, 0);
+	return run_done(v, 0, 0);
+}
+
+static __attribute__((noinline)) int run_kept(struct kvmrc_vcpu *v, int fd, IOCTL_REQUEST_TYPE req)
+{
+	return kept(v, fd, req, 0);
+}
+
+static __attribute__((noinline)) int run_kept_avx2(struct kvmrc_vcpu *v, int fd, IOCTL_REQUEST_TYPE req)
+{
+	return kept(v, fd, req, 1);
+}
+
 /*
  * KVM_RUN.  The common case (nothing pending before, an exit whose plan is
  * a table entry after) takes the straight path here, with v the only value
@@ -159,16 +202,12 @@ static inline __attribute__((always_inline)) int run(int fd, IOCTL_REQUEST_TYPE 
 	if (__builtin_expect(__atomic_load_n(at, __ATOMIC_ACQUIRE) != slot, 0))
 		return run_lost(v, fd, req);
 	if (__builtin_expect(v->sc.gate != 0, 0))
-		return run_full(v, fd, req);
+		return kvmrc_scrub_kept_ok(&v->sc) ? (avx2 ? run_kept_avx2 : run_kept)(v, fd, req)
+						  : run_full(v, fd, req);
 
 	uint8_t *page = v->page;
 	v->sc.before = kvmrc_load32(page + KVMRC_RUN_EXIT_REASON_OFFSET);
-#ifdef KVMRC_SCRUB_AVX2
-	if (avx2)
-		kvmrc_scrub_fast_before_avx2(&v->sc, page);
-	else
-#endif
-		kvmrc_scrub_fast_before(&v->sc, page);
+	fill(&v->sc, page, avx2);
 	int r = ((int (*)(int, IOCTL_REQUEST_TYPE, void *))kvmrc_real.ioctl)(fd, req, NULL);
 	if (__builtin_expect(r != 0, 0))
 		return after_full(v, r);

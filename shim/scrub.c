@@ -48,6 +48,17 @@ void kvmrc_scrub_set_fill(uint8_t fill)
 		kvmrc_scrub_fillv[i] = fill;
 }
 
+/* Is the conditional row of d mmio.data[0, len) of a write? */
+static int mmio_data_row(const struct kvmrc_exit_desc *d)
+{
+	for (unsigned int i = d->w_first; i < (unsigned int)d->w_first + d->w_count; i++) {
+		const struct kvmrc_write *w = &kvmrc_writes[i];
+		if (w->cond != KVMRC_W_ALWAYS && w->cond != KVMRC_W_MAYBE)
+			return w->cond == KVMRC_W_MMIO_DATA && w->off == L_MMIO_DATA && w->len == 8;
+	}
+	return 0;
+}
+
 /* One exit's after-run plan: what kvmrc_scrub_after() would do, when that
  * is only recording a pend.  arm64 FAIL_ENTRY is followed by its policy
  * (failentry.h), which the caller runs from the full step. */
@@ -59,8 +70,9 @@ static uint32_t plan_of(unsigned int arch, unsigned int reason)
 		return KVMRC_PLAN_FULL;
 	if (d->in_cond == KVMRC_IN_ALWAYS)
 		return d->pend >= KVMRC_PLAN_MMIO_READ ? KVMRC_PLAN_FULL : d->pend;
-	if (d->in_cond == KVMRC_IN_MMIO_READ && d->in_off == L_MMIO_DATA && d->in_len == 8)
-		return KVMRC_PLAN_MMIO_READ;
+	if (d->in_cond == KVMRC_IN_MMIO_READ && d->in_off == L_MMIO_DATA && d->in_len == 8 &&
+	    d->w_cond == 1 && mmio_data_row(d))
+		return KVMRC_PLAN_MMIO_READ; /* kvmrc_scrub_kept_after() knows its one conditional row */
 	return KVMRC_PLAN_FULL;
 }
 

@@ -241,4 +241,87 @@ static inline int kvmrc_scrub_fast_after(struct kvmrc_scrub *v, const uint8_t *p
 	return 1;
 }
 
+/*
+ * The kept-word path: what kvmrc_scrub_before/after do when the pending
+ * inputs are one word (at most 8 bytes without holes, the union around them:
+ * an MMIO read's data, a hypercall's ret) and the next exit has a plan.
+ * kvmrc_scrub_kept_ok: may the state take it (gate != 0, nothing else asked)?
+ */
+static inline int kvmrc_scrub_kept_ok(const struct kvmrc_scrub *v)
+{
+	uint32_t p = v->pend, len = KVMRC_PEND_LEN(p);
+
+	return !v->slow && !(p & (KVMRC_PEND_UNKNOWN | KVMRC_PEND_MASKED)) && len - 1 < 8 &&
+	       KVMRC_PEND_OFF(p) >= v->uoff && KVMRC_PEND_OFF(p) + 8u <= v->uoff + KVMRC_UNION_SIZE;
+}
+
+/* Before the call, after the union was filled: the kept bytes put back. */
+static inline void kvmrc_scrub_kept_restore(const struct kvmrc_scrub *v, uint8_t *page, uint64_t word)
+{
+	uint32_t len = KVMRC_PEND_LEN(v->pend);
+	uint64_t mask = len >= 8 ? ~0ull : (1ull << (len * 8)) - 1;
+	uint64_t f = 0x0101010101010101ull * kvmrc_scrub_fill;
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	mask = len >= 8 ? ~0ull : ~(~0ull >> (len * 8));
+#endif
+	word = (word & mask) | (f & ~mask);
+	memcpy(page + KVMRC_PEND_OFF(v->pend), &word, 8);
+}
+
+/*
+ * After a call that returned 0 with the kept bytes in place: those the new
+ * exit did not write take the fill (as kvmrc_scrub_resolve), then the exit
+ * is recorded from its plan.  Returns 0, having changed nothing, when the
+ * exit needs the full after-run step.
+ */
+static inline __attribute__((always_inline)) int kvmrc_scrub_kept_after(struct kvmrc_scrub *v, uint8_t *page)
+{
+	uint32_t reason = kvmrc_load32(page + KVMRC_RUN_EXIT_REASON_OFFSET);
+
+	if (__builtin_expect(reason >= KVMRC_MAX_EXIT, 0))
+		return 0;
+	uint32_t p = v->plan[reason];
+	if (__builtin_expect(p == KVMRC_PLAN_FULL, 0))
+		return 0;
+	const struct kvmrc_exit_desc *d = &v->exits[reason];
+	unsigned int off = KVMRC_PEND_OFF(v->pend), u = off - v->uoff, sh = u % 64;
+	const uint64_t *wa = &d->w_always[u / 64];
+	/* bit i: byte off + i is kept and not written unconditionally */
+	uint32_t kb = ((1u << KVMRC_PEND_LEN(v->pend)) - 1) &
+		      ~(uint32_t)((wa[0] >> sh) | (sh > 56 ? wa[1] << (64 - sh) : 0));
+	if (p == KVMRC_PLAN_MMIO_READ) { /* its one conditional row: mmio.data[0, len) of a write */
+		uint32_t len = kvmrc_load32(page + L_MMIO_LEN);
+		len = len < 8 ? len : 8;
+		if (page[L_MMIO_IS_WRITE]) {
+			unsigned int lo = off > L_MMIO_DATA ? off : L_MMIO_DATA, hi = L_MMIO_DATA + len;
+			hi = hi < off + 8 ? hi : off + 8;
+			if (lo < hi)
+				kb &= ~(((1u << (hi - off)) - 1) & ~((1u << (lo - off)) - 1));
+			p = 0;
+		} else {
+			p = KVMRC_PEND(L_MMIO_DATA, len);
+		}
+	} else if (kb && d->w_cond) {
+		kvmrc_scrub_resolve(v, page, reason);
+		kb = 0;
+	}
+	if (kb) { /* one masked store; the word lies in the union (kvmrc_scrub_kept_ok) */
+		static const uint32_t nib[16] = {
+			0, 0xff, 0xff00, 0xffff, 0xff0000, 0xff00ff, 0xffff00, 0xffffff, 0xff000000,
+			0xff0000ff, 0xff00ff00, 0xff00ffff, 0xffff0000, 0xffff00ff, 0xffffff00, 0xffffffff };
+		static const uint8_t bits[16] = { 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4 };
+		uint64_t m = nib[kb & 15] | (uint64_t)nib[kb >> 4] << 32, w;
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		m = __builtin_bswap64(m);
+#endif
+		memcpy(&w, page + off, 8);
+		w = (w & ~m) | (0x0101010101010101ull * kvmrc_scrub_fill & m);
+		memcpy(page + off, &w, 8);
+		__atomic_store_n(&v->kept_zeroed, v->kept_zeroed + bits[kb & 15] + bits[kb >> 4], __ATOMIC_RELAXED);
+	}
+	v->pend = p;
+	v->last_reason = reason;
+	return 1;
+}
+
 #endif

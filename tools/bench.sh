@@ -31,6 +31,7 @@ rep() { i=0; while [ $i -lt "$2" ]; do printf '%s;' "$1"; i=$((i + 1)); done; }
 mmio=$(rep 'mmio addr=0x10000000 len=4 write=1 data=0x1' 240)
 io=$(rep 'io port=0x3f8 dir=out size=1 count=1 data=0x41' 240)
 brk=$(rep 'mmio addr=0xabcdef0000 len=4 write=0; debug ec=brk' 120)
+mread=$(rep 'mmio addr=0x10000000 len=4 write=0' 240)
 median() { sort -n | sed -n 3p; }
 
 prog() { case $1 in syscall) echo "$b/tools/bench-raw" ;; *) echo "$bench" ;; esac; }
@@ -87,6 +88,7 @@ command -v valgrind >/dev/null 2>&1 || { echo "(valgrind not installed: no instr
 printf '\n%-44s %8s %8s %8s %8s %8s %6s\n' "instructions per call (callgrind)" "none" "+bare" "+shim" "bare" "shim" ratio
 fail=0
 for row in "arm64_mmio|KVM_RUN, arm64 MMIO write exit (5.10)|kvm|arm64-5.10|arm64|$mmio" \
+	   "arm64_mmio_read|KVM_RUN, arm64 MMIO read exits (5.10)|kvm|arm64-5.10|arm64|$mread" \
 	   "arm64_brk|KVM_RUN, arm64 MMIO read + BRK (5.10)|kvm|arm64-5.10|arm64|$brk" \
 	   "x86_io|KVM_RUN, x86 IO out exit (6.1)|kvm|x86_64-6.1|x86_64|$io" \
 	   "arm64_event|KVM_RUN, arm64 SYSTEM_EVENT exit (5.10)|kvm|arm64-5.10|arm64|" \
