@@ -9,7 +9,7 @@ for job in "$@"; do
 	test) pkgs="$pkgs gcc-aarch64-linux-gnu libc6-dev-arm64-cross clang xz-utils python3 prometheus valgrind strace musl-tools" ;; # prometheus: promtool; valgrind: bench-check; musl-tools: the musl archive
 	real) pkgs="$pkgs qemu-system-arm qemu-system-x86 gcc-aarch64-linux-gnu libc6-dev-arm64-cross cpio xz-utils zstd musl-tools python3" ;; # python3: replay.sh rebuilds the recording
 	pkg) pkgs="$pkgs debhelper dpkg-dev lintian fakeroot" ;;
-	cross) pkgs="$pkgs gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user" ;;
+	cross) pkgs="$pkgs gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user libseccomp-dev:arm64" ;;
 	deploy) pkgs="$pkgs libvirt-daemon-system libvirt-clients qemu-system-x86 systemd apparmor python3" ;;
 	*) echo "deps.sh: unknown job '$job' (demo, test, real, pkg, cross, deploy)" >&2; exit 2 ;;
 	esac
@@ -22,6 +22,7 @@ done
 echo "deps.sh: installing:$missing"
 sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo
 export DEBIAN_FRONTEND=noninteractive
+case $missing in *:arm64*) dpkg --print-foreign-architectures | grep -qx arm64 || $sudo dpkg --add-architecture arm64 ;; esac
 $sudo apt-get update -qq
 # shellcheck disable=SC2086
 $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -212,7 +212,7 @@ CFLAGS_T="-O2 -g0 -Wall -Wextra"
 declare -A SHIM_LIB WRAPPER LIBDIR CC_FOR ARCHIVE
 CC_FOR[arm64]=aarch64-linux-gnu-gcc
 CC_FOR[x86_64]=gcc
-LIBDIR[arm64]="/usr/aarch64-linux-gnu/lib"
+LIBDIR[arm64]="/usr/aarch64-linux-gnu/lib /usr/lib/aarch64-linux-gnu /lib/aarch64-linux-gnu"  # the last two: libseccomp:arm64
 LIBDIR[x86_64]="/lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu"
 
 find_shim() { # dir: print the built preload object under dir (not in _build*/):
