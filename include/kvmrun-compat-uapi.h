@@ -53,6 +53,7 @@
 /* ---- generic kvm_run facts ---- */
 #define KVMRC_RUN_EXIT_REASON_OFFSET 8u /* __u32 exit_reason, every architecture */
 #define KVMRC_RUN_FLAGS_OFFSET 14u   /* __u16 flags, every architecture */
+#define KVMRC_RUN_IMMEDIATE_EXIT_OFFSET 1u /* __u8 immediate_exit, every architecture */
 #define KVMRC_RUN_UNION_OFFSET 32u   /* exit union; 48 on s390x */
 #define KVMRC_RUN_UNION_OFFSET_S390 48u
 #define KVMRC_RUN_UNION_SIZE 256u

@@ -56,6 +56,7 @@ _Static_assert(OFF(kvm_valid_regs) == KVMRC_RUN_UNION_OFFSET + 256, "exit union 
 _Static_assert(OFF(hw) == KVMRC_RUN_UNION_OFFSET, "KVMRC_RUN_UNION_OFFSET");
 _Static_assert(OFF(flags) == KVMRC_RUN_FLAGS_OFFSET, "KVMRC_RUN_FLAGS_OFFSET");
 _Static_assert(OFF(exit_reason) == KVMRC_RUN_EXIT_REASON_OFFSET, "KVMRC_RUN_EXIT_REASON_OFFSET");
+_Static_assert(OFF(immediate_exit) == KVMRC_RUN_IMMEDIATE_EXIT_OFFSET, "KVMRC_RUN_IMMEDIATE_EXIT_OFFSET");
 #ifdef KVM_MEMORY_EXIT_FLAG_PRIVATE /* headers of 6.8 and later */
 _Static_assert(OFF(memory_fault.flags) == L_MEMORY_FAULT, "memory_fault.flags (uapi)");
 _Static_assert(OFF(memory_fault.size) + 8 == L_MEMORY_FAULT + L_MEMORY_FAULT_SIZE, "memory_fault.size (uapi)");

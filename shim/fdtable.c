@@ -269,6 +269,7 @@ static struct kvmrc_vcpu *new_vcpu(int fd, struct kvmrc_vm *vm, uint32_t id, int
 			v->sc.slow |= KVMRC_SLOW_ABI;
 		if (kvmrc_cookie_direct)
 			v->sc.slow |= KVMRC_SLOW_COOKIE;
+		v->sc.imm_save = v->imm_save;
 		unsigned int high = __atomic_load_n(&vcpu_high, __ATOMIC_RELAXED);
 		while (i + 1 > high &&
 		       !__atomic_compare_exchange_n(&vcpu_high, &high, i + 1, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED))

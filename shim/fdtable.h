@@ -56,6 +56,7 @@ struct kvmrc_vcpu {
 	uint64_t runs;
 	uint32_t hits[KVMRC_MAX_RULES];
 	struct kvmrc_abi_vcpu abi;         /* --abi (abi-run.h); untouched without it */
+	uint8_t imm_save[KVMRC_SCRUB_IMM_SAVE]; /* sc.imm_save: the page at an immediate_exit entry */
 } __attribute__((aligned(64)));
 
 /* Bits of v->sc.slow (scrub.h): why the next KVM_RUN takes the full steps

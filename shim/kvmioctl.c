@@ -206,6 +206,10 @@ static inline __attribute__((always_inline)) int run(int fd, IOCTL_REQUEST_TYPE 
 						  : run_full(v, fd, req);
 
 	uint8_t *page = v->page;
+	/* immediate_exit: the full steps keep the last exit for a KVM_RUN
+	 * that returns -1/EINTR without entering (scrub.c) */
+	if (__builtin_expect(page[KVMRC_RUN_IMMEDIATE_EXIT_OFFSET] != 0, 0))
+		return run_full(v, fd, req);
 	v->sc.before = kvmrc_load32(page + KVMRC_RUN_EXIT_REASON_OFFSET);
 	fill(&v->sc, page, avx2);
 	int r = ((int (*)(int, IOCTL_REQUEST_TYPE, void *))kvmrc_real.ioctl)(fd, req, NULL);

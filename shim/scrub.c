@@ -97,6 +97,7 @@ void kvmrc_scrub_init(struct kvmrc_scrub *s, unsigned int arch, int pend_unknown
 	s->flags_out = kvmrc_engine_flags_output_only((enum kvmrun_compat_arch)arch);
 	s->clear_at = s->flags_out ? KVMRC_RUN_FLAGS_OFFSET : s->uoff;
 	s->pend = pend_unknown ? KVMRC_PEND_UNKNOWN : KVMRC_PEND(0, 0);
+	s->last_reason = UINT32_MAX; /* no exit yet */
 	s->caps = caps;
 	s->hits = hits;
 }
@@ -175,6 +176,40 @@ static void resolve_short(struct kvmrc_scrub *v, uint8_t *page, const struct kvm
 	for (uint64_t k = keep; k; k &= k - 1, zeroed++)
 		page[off + (unsigned int)__builtin_ctzll(k)] = kvmrc_scrub_fill;
 	__atomic_store_n(&v->kept_zeroed, v->kept_zeroed + zeroed, __ATOMIC_RELAXED);
+}
+
+void kvmrc_scrub_save_immediate(struct kvmrc_scrub *v, const uint8_t *page)
+{
+	if (!v->imm_save)
+		return;
+	memcpy(v->imm_save, page + v->uoff, KVMRC_UNION_SIZE);
+	v->immediate = 1;
+}
+
+/*
+ * KVM_RUN with immediate_exit returned -1/EINTR without entering: the
+ * kernel wrote nothing, so without the library the VMM would read the last
+ * exit again, and VMMs do (the kernel's selftests call get_ucall() again
+ * after vcpu_run_complete_io()).  Put back the union bytes that exit wrote
+ * (the write table, evaluated on the page as it was at entry); the rest
+ * stays as the scrub left it, as do flags.
+ */
+void kvmrc_scrub_restore_immediate(struct kvmrc_scrub *v, uint8_t *page)
+{
+	uint8_t img[KVMRC_RUN_UNION_OFFSET_S390 + KVMRC_UNION_SIZE];
+	uint32_t reason = v->last_reason;
+
+	if (reason >= KVMRC_MAX_EXIT || !v->exits[reason].known || v->uoff > KVMRC_RUN_UNION_OFFSET_S390)
+		return; /* no exit yet, or one the tables do not describe: nothing is known written */
+	memcpy(img, page, v->uoff);
+	memcpy(img + v->uoff, v->imm_save, KVMRC_UNION_SIZE);
+	const struct kvmrc_exit_desc *d = &v->exits[reason];
+	for (unsigned int i = d->w_first; i < (unsigned int)d->w_first + d->w_count; i++) {
+		const struct kvmrc_write *w = &kvmrc_writes[i];
+		unsigned int n = written(v, w, img);
+		if (w->off >= v->uoff && w->off + n <= v->uoff + KVMRC_UNION_SIZE)
+			memcpy(page + w->off, img + w->off, n);
+	}
 }
 
 void kvmrc_scrub_resolve(struct kvmrc_scrub *v, uint8_t *page, uint32_t reason)

@@ -63,7 +63,12 @@ struct kvmrc_scrub {
 	uint32_t *hits;                         /* per-rule counters, or NULL */
 	uint64_t unscrubbed;                    /* KVM_RUNs after an exit the tables do not describe */
 	uint64_t kept_zeroed;                   /* kept input bytes the next exit did not write */
+	uint8_t immediate;                      /* this KVM_RUN's entry saved into imm_save */
+	uint8_t *imm_save;                      /* KVMRC_SCRUB_IMM_SAVE bytes, or NULL: the
+						 * union at an entry with immediate_exit set */
 };
+
+#define KVMRC_SCRUB_IMM_SAVE KVMRC_UNION_SIZE
 
 /* A fresh state: nothing pending (pend_unknown: an adopted vCPU).  The
  * first call builds kvmrc_scrub_plan, after kvmrc_engine_init(). */
@@ -76,6 +81,12 @@ extern uint8_t kvmrc_scrub_fill __attribute__((visibility("hidden")));
 typedef uint8_t kvmrc_fillvec __attribute__((vector_size(16)));
 extern kvmrc_fillvec kvmrc_scrub_fillv __attribute__((visibility("hidden")));
 void kvmrc_scrub_set_fill(uint8_t fill);
+
+/* immediate_exit set: keep the union as it is at entry, for a KVM_RUN that
+ * returns -1/EINTR without entering (scrub.c); nothing without an imm_save
+ * buffer (the linkable API's vCPU has no room for one) */
+void kvmrc_scrub_save_immediate(struct kvmrc_scrub *v, const uint8_t *page);
+void kvmrc_scrub_restore_immediate(struct kvmrc_scrub *v, uint8_t *page);
 
 /* Kept bytes longer than 8, with holes, or out of reach of one word (scrub.c). */
 void kvmrc_scrub_keep(struct kvmrc_scrub *v, uint8_t *page, uint8_t fill);
@@ -101,6 +112,9 @@ static inline void kvmrc_scrub_before(struct kvmrc_scrub *v, uint8_t *page)
 	uint32_t pend = v->pend;
 	uint8_t fill = kvmrc_scrub_fill;
 
+	v->immediate = 0;
+	if (__builtin_expect(page[KVMRC_RUN_IMMEDIATE_EXIT_OFFSET] != 0, 0))
+		kvmrc_scrub_save_immediate(v, page);
 	if (v->flags_out)
 		memset(page + KVMRC_RUN_FLAGS_OFFSET, 0, 2);
 	if (__builtin_expect(pend & KVMRC_PEND_UNKNOWN, 0)) {
@@ -159,8 +173,17 @@ static inline void kvmrc_scrub_after(struct kvmrc_scrub *v, uint8_t *page, int r
 {
 	uint32_t reason = kvmrc_load32(page + KVMRC_RUN_EXIT_REASON_OFFSET);
 
-	if (r != 0 && reason == before)
+	if (r != 0 && reason == before) {
+		/* not entered: with immediate_exit (the completion consumed,
+		 * then -EINTR) the kernel wrote nothing, so the exit it last
+		 * wrote reads as it left it; VMMs read it again (the kernel's
+		 * selftests: get_ucall after vcpu_run_complete_io) */
+		if (__builtin_expect(v->immediate != 0, 0))
+			kvmrc_scrub_restore_immediate(v, page);
+		v->immediate = 0;
 		return;
+	}
+	v->immediate = 0;
 	if (__builtin_expect(KVMRC_PEND_LEN(v->pend) != 0, 0))
 		kvmrc_scrub_resolve(v, page, reason);
 	v->last_reason = reason;

@@ -9,7 +9,9 @@
  * pending: MMIO writes and system events have no completion input); after
  * it, the bytes still 0xa5 were written by nobody.  A line per run:
  *   run vcpu=I r=R errno=E reason=X stale=S union=HEX(first 32 bytes)
- * With the shim or the supervisor stale is 0; without, it is not.
+ * With the shim or the supervisor stale is 0; without, it is not.  A run
+ * that returns -1/EINTR without a new exit_reason entered nothing and is not
+ * counted (the library keeps the last exit there, as the kernel does).
  * MODE:
  *   plain      one vCPU, N runs (default 4)
  *   threads    N vCPU threads, 50 runs each, 5 of them with immediate_exit
@@ -91,8 +93,11 @@ static int vcpu_run(struct vcpu *c, int print)
 {
 	uint8_t *u = (uint8_t *)c->run + UNION_OFF;
 	memset(u, 0xa5, UNION_LEN);
+	uint32_t reason = c->run->exit_reason;
 	int r = ioctl(c->fd, KVM_RUN, 0), e = r ? errno : 0, stale = 0;
-	for (int i = 0; i < UNION_LEN; i++)
+	/* -1/EINTR with exit_reason unchanged entered nothing: the page is
+	 * as the VMM left it (the last exit's bytes are kept), not an exit */
+	for (int i = 0; i < UNION_LEN && !(e == EINTR && c->run->exit_reason == reason); i++)
 		stale += u[i] == 0xa5;
 	c->runs++;
 	c->stale += stale;
