@@ -103,38 +103,9 @@ if [ -n "$need_pkgs" ]; then
 fi
 
 # ---------------------------------------------------------- 2. fetch kernels
-# A private apt configuration: our sources, lists and cache; the system's apt
-# state is never touched.
-apt_dir=$cache/apt
-mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial" "$cache/debs" "$cache/kernels"
-: >"$apt_dir/sources.list"
-for s in $suites; do
-	echo "deb [arch=amd64,arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $s main" >>"$apt_dir/sources.list"
-done
-APT_OPTS=(-o "Dir::Etc::sourcelist=$apt_dir/sources.list" -o Dir::Etc::sourceparts=-
-	-o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir"
-	-o "Dir::Cache::archives=$apt_dir/archives" -o Dir::State::status=/dev/null
-	-o APT::Architectures=amd64,arm64 -o APT::Architecture=amd64
-	-o APT::Sandbox::User=root -o Debug::NoLocking=1
-	-o Acquire::Retries=2 -o Acquire::http::Timeout=30)
-
-debarch() { case $1 in arm64) echo arm64 ;; x86_64) echo amd64 ;; esac; }
-
-# kernel package names (linux-image-<abi>-<flavour>) for one arch, one a line
-resolve_kernels() {
-	apt-cache "${APT_OPTS[@]}" show "linux-image-$1:$1" 2>/dev/null |
-		sed -n 's/^Depends: \(linux-image-[^ ,]*\).*/\1/p' | sort -u
-}
-
-online=0
-stamp=$apt_dir/lists/.realkvm-updated
-if [ -f "$stamp" ] && [ -z "$(find "$stamp" -mmin +720 2>/dev/null)" ]; then
-	online=1
-elif apt-get "${APT_OPTS[@]}" update >"$work/apt-update.log" 2>&1 &&
-	! grep -q '^\(W\|E\): Failed to fetch' "$work/apt-update.log"; then
-	touch "$stamp"
-	online=1
-fi
+. "$here/kernels.sh"
+. "$here/l1boot.sh"
+kernels_apt_init
 
 declare -A KPKGS
 for a in $archs; do
@@ -151,51 +122,6 @@ for a in $archs; do
 	fi
 	KPKGS[$a]=$pk
 done
-
-# extract one kernel package into $cache/kernels/<pkg>/: vmlinuz, and for
-# x86_64 the kvm modules plus dependencies (decompressed) with their load order
-extract_kernel() { # arch pkg
-	local a=$1 pkg=$2 da dst deb tmp
-	da=$(debarch "$a")
-	dst=$cache/kernels/$pkg
-	[ -f "$dst/.complete" ] && return 0
-	deb=$(ls "$cache/debs/${pkg}_"*"_$da.deb" 2>/dev/null | tail -1)
-	if [ -z "$deb" ]; then
-		(cd "$cache/debs" && apt-get "${APT_OPTS[@]}" download "$pkg:$da" >"$work/download-$pkg.log" 2>&1) ||
-			{ log "download of $pkg failed (log: $work/download-$pkg.log)"; return 1; }
-		deb=$(ls "$cache/debs/${pkg}_"*"_$da.deb" | tail -1)
-	fi
-	rm -rf "$dst" && mkdir -p "$dst"
-	tmp=$dst/x
-	mkdir -p "$tmp"
-	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards './boot/vmlinuz-*' || return 1
-	mv "$tmp"/boot/vmlinuz-* "$dst/vmlinuz"
-	if [ "$a" = x86_64 ]; then
-		local list order="" todo="kvm_amd" m f deps
-		list=$(dpkg-deb --fsys-tarfile "$deb" | tar -t | grep -E '\.ko(\.xz|\.zst)?$')
-		mkdir -p "$dst/modules"
-		# depth-first: dependencies before the module
-		resolve() {
-			local m=$1 f deps d
-			case " $order " in *" $m "*) return 0 ;; esac
-			f=$(echo "$list" | grep -E "/${m//_/[-_]}\.ko(\.xz|\.zst)?\$" | head -1)
-			[ -n "$f" ] || { log "module $m not found in $pkg"; return 1; }
-			dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" "$f" || return 1
-			case $f in
-			*.xz) xz -dc "$tmp/$f" >"$dst/modules/$m.ko" ;;
-			*.zst) zstd -qdc "$tmp/$f" >"$dst/modules/$m.ko" ;;
-			*) cp "$tmp/$f" "$dst/modules/$m.ko" ;;
-			esac
-			deps=$(tr '\0' '\n' <"$dst/modules/$m.ko" | sed -n 's/^depends=//p' | head -1 | tr ',' ' ')
-			for d in $deps; do resolve "${d//-/_}" || return 1; done
-			order="$order $m"
-		}
-		resolve kvm_amd || return 1
-		for m in $order; do echo "$m.ko"; done >"$dst/modules/order"
-	fi
-	rm -rf "$tmp"
-	touch "$dst/.complete"
-}
 
 for a in $archs; do
 	for pkg in ${KPKGS[$a]}; do
@@ -290,17 +216,7 @@ build_shim() { # arch
 
 # copy the shared libraries an ELF file needs (recursively) into $root/lib
 copy_needed() { # arch elf root
-	local a=$1 elf=$2 root=$3 n d found
-	for n in $(readelf -d "$elf" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
-		[ -e "$root/lib/$n" ] && continue
-		found=
-		for d in ${LIBDIR[$a]}; do
-			if [ -e "$d/$n" ]; then found=$d/$n; break; fi
-		done
-		[ -n "$found" ] || { log "warning: $n (needed by $(basename "$elf")) not found"; continue; }
-		cp -L "$found" "$root/lib/$n"
-		copy_needed "$a" "$root/lib/$n" "$root"
-	done
+	l1_copy_needed "$2" "$3" ${LIBDIR[$1]} || log "warning: a library of $(basename "$2") was not found"
 }
 
 # The static test VMM linked with the static archive (run=api, vmm-run.c):

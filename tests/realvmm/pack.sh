@@ -17,17 +17,7 @@ libdirs_of() {
 
 # copy the shared libraries an ELF file needs (recursively) into $root/lib
 pack_needed() { # arch elf root
-	local a=$1 elf=$2 root=$3 n d found
-	for n in $(readelf -d "$elf" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
-		[ -e "$root/lib/$n" ] && continue
-		found=
-		for d in $(libdirs_of "$a"); do
-			if [ -e "$d/$n" ]; then found=$d/$n; break; fi
-		done
-		[ -n "$found" ] || { log "$n (needed by $(basename "$elf")) not found"; return 1; }
-		cp -L "$found" "$root/lib/$n"
-		pack_needed "$a" "$root/lib/$n" "$root" || return 1
-	done
+	l1_copy_needed "$2" "$3" $(libdirs_of "$1")
 }
 
 pack_qemu_root() { # arch

@@ -77,6 +77,7 @@ debarch() { case $1 in arm64) echo arm64 ;; x86_64) echo amd64 ;; esac; }
 
 mkdir -p "$cache" "$work" || die "cannot create $cache or $work"
 . "$here/fetch.sh"
+. "$top_srcdir/tests/realkvm/l1boot.sh"
 
 # ------------------------------------------------------- 1. kernels, packages
 for a in $archs; do
@@ -163,7 +164,7 @@ remaining() { # runsfile log
 # one L1 guest; restarted (at most twice) with the configurations not yet
 # done when its console stays silent longer than an L2 run may take
 boot_one() { # arch pkg
-	local a=$1 pkg=$2 logf=$work/logs/$1-$2.log t0 rc attempt only size last_size idle pid
+	local a=$1 pkg=$2 logf=$work/logs/$1-$2.log t0 rc attempt only
 	local k=$(l1_kernel "$a" "$pkg") initrd=$work/$a/l1-$pkg.cpio.gz runs=$work/$a/runs-$pkg
 	local l1_timeout=$(( $(grep -c . "$runs") * 4 * l2_timeout + 120 )) stall=$(( l2_timeout + 60 ))
 	t0=$(date +%s)
@@ -172,31 +173,7 @@ boot_one() { # arch pkg
 		only=$(remaining "$runs" "$logf")
 		[ -n "$only" ] || break
 		[ "$attempt" -gt 1 ] && echo "RV-L1-RESTART arch=$a pkg=$pkg attempt=$attempt only=$only" >>"$logf"
-		case $a in
-		arm64)
-			timeout -k 5 "$l1_timeout" qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 \
-				-cpu max,pauth-impdef=on -smp 1 -m 1536 -nographic -no-reboot -nic none -monitor none \
-				-kernel "$k" -initrd "$initrd" \
-				-append "console=ttyAMA0 panic=-1 quiet realvmm.only=$only" </dev/null >>"$logf" 2>&1 & ;;
-		x86_64)
-			timeout -k 5 "$l1_timeout" qemu-system-x86_64 -M pc -cpu max -smp 1 -m 1536 \
-				-nographic -no-reboot -nic none -monitor none \
-				-kernel "$k" -initrd "$initrd" \
-				-append "console=ttyS0 panic=-1 quiet realvmm.only=$only" </dev/null >>"$logf" 2>&1 & ;;
-		esac
-		pid=$!
-		last_size=-1 idle=0
-		while kill -0 "$pid" 2>/dev/null; do
-			sleep 5
-			size=$(stat -c %s "$logf")
-			if [ "$size" = "$last_size" ]; then idle=$((idle + 5)); else idle=0; last_size=$size; fi
-			if [ "$idle" -ge "$stall" ]; then
-				echo "RV-L1-STALL arch=$a pkg=$pkg attempt=$attempt silent=${idle}s" >>"$logf"
-				kill "$pid" 2>/dev/null
-				break
-			fi
-		done
-		wait "$pid"
+		l1_boot "$a" "$k" "$initrd" "quiet realvmm.only=$only" 1536 "$l1_timeout" "$stall" "$logf" RV
 		rc=$?
 		grep -a -q 'RV-L1-END' "$logf" && [ -z "$(remaining "$runs" "$logf")" ] && break
 	done
