@@ -35,15 +35,18 @@ fetch_source() { # series version
 	ls "$stcache/debs/linux-source-${s}_"*_all.deb | sort -V | tail -1
 }
 
-# the selftests of one arch built from a linux-source .deb (unpacked once
-# into $src_tree); sets ST_DIR to the cache directory
+# the selftests of one arch built from a linux-source .deb (unpacked into
+# $src_tree, kept for the next arch of the same .deb); sets ST_DIR to the
+# cache directory
 build_selftests() { # arch deb
 	local a=$1 deb=$2 v karch cross= out hdr kvm progs p
 	v=${deb##*/}; v=${v#*_}; v=${v%%_*}
 	ST_DIR=$stcache/build/$v-$a
 	[ -f "$ST_DIR/.complete" ] && return 0
-	if [ -z "${src_tree:-}" ] || [ ! -d "$src_tree" ]; then
+	if [ -z "${src_tree:-}" ] || [ ! -d "$src_tree" ] || [ "${src_deb:-}" != "$deb" ]; then
+		[ -n "${src_tree:-}" ] && rm -rf "$src_tree"
 		src_tree=$(mktemp -d "$work/src.XXXXXX")
+		src_deb=$deb
 		log "unpacking $(basename "$deb") (tools, include, arch/x86, arch/arm64, scripts)"
 		dpkg-deb --fsys-tarfile "$deb" | tar -x -O --wildcards './usr/src/linux-source-*.tar.xz' |
 			xz -dc | tar -x -C "$src_tree" --strip-components=1 --wildcards \

@@ -98,9 +98,10 @@ kernel_of() { # arch series
 }
 
 declare -A KPKG STDIR
-for a in $archs; do
-	case $a in x86_64|arm64) ;; *) die "unknown arch $a" ;; esac
-	for s in $series; do
+for a in $archs; do case $a in x86_64|arm64) ;; *) die "unknown arch $a" ;; esac; done
+# series outside, arch inside: one unpacked source serves both arches
+for s in $series; do
+	for a in $archs; do
 		k=$(kernel_of "$a" "$s") || skip "no Debian $s $a kernel cached in $cache and none downloadable"
 		v=$(kernel_version_of "$a" "$k") || skip "no .deb of $k in $cache/debs"
 		deb=$(fetch_source "$s" "$v") || skip "cannot download linux-source-$s"
