@@ -187,7 +187,7 @@ build_shim() { # arch
 			fi
 			mkdir -p "$bd"
 			( cd "$bd" &&
-			  { [ -f Makefile ] || "$src/configure" --host=aarch64-linux-gnu >"$work/configure-arm64.log" 2>&1; } &&
+			  { [ -f Makefile ] || PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig "$src/configure" --host=aarch64-linux-gnu >"$work/configure-arm64.log" 2>&1; } &&
 			  { make -j2 libkvmrun-compat-preload.la >"$work/make-arm64.log" 2>&1 || make -j2 >>"$work/make-arm64.log" 2>&1; } ) ||
 				log "aarch64 cross build of the shim failed (logs: $work/configure-arm64.log $work/make-arm64.log)"
 			lib=$(find_shim "$bd")

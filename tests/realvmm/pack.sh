@@ -39,7 +39,9 @@ pack_qemu_root() { # arch
 	cp -L "${SHIM_LIB[$a]}" "$root/lib/libkvmrun-compat-preload.so" || return 1
 	# the API library it links (DT_NEEDED), built beside it
 	cp -L "$(dirname "${SHIM_LIB[$a]}")/libkvmrun-compat.so.0" "$root/lib/" || return 1
-	pack_needed "$a" "$root/lib/libkvmrun-compat-preload.so" "$root" || return 1
+	# the preload object needs the API library beside it (.libs)
+	l1_copy_needed "$root/lib/libkvmrun-compat-preload.so" "$root" "$(dirname "${SHIM_LIB[$a]}")" \
+		$(libdirs_of "$a") || return 1
 	cp -L "${WRAPPER_BIN[$a]}" "$root/usr/bin/kvmrun-compat" &&
 		pack_needed "$a" "$root/usr/bin/kvmrun-compat" "$root" || return 1
 	cp "$work/$a/libbadmmio.so" "$root/lib/" && pack_needed "$a" "$root/lib/libbadmmio.so" "$root" || return 1

@@ -121,7 +121,7 @@ if echo " $archs " | grep -q ' arm64 '; then
 	if ! SHIM_LIB[arm64]=$(find_shim "$bd"); then
 		log "building the arm64 shim in $bd"
 		mkdir -p "$bd"
-		( cd "$bd" && { [ -f Makefile ] || "$top_srcdir/configure" --host=aarch64-linux-gnu; } &&
+		( cd "$bd" && { [ -f Makefile ] || PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig "$top_srcdir/configure" --host=aarch64-linux-gnu; } &&
 		  { make -j2 libkvmrun-compat-preload.la || make -j2; } ) >"$work/build-arm64-shim.log" 2>&1 ||
 			die "arm64 cross build of the shim failed (log: $work/build-arm64-shim.log)"
 		SHIM_LIB[arm64]=$(find_shim "$bd") || die "no arm64 shim in $bd"

@@ -126,7 +126,7 @@ if echo " $archs " | grep -q ' arm64 '; then
 	# the cross build of tests/realkvm and tests/realvmm, brought up to date
 	bd=$top_builddir/_build-aarch64
 	mkdir -p "$bd"
-	( cd "$bd" && { [ -f Makefile ] || "$top_srcdir/configure" --host=aarch64-linux-gnu; } &&
+	( cd "$bd" && { [ -f Makefile ] || PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig "$top_srcdir/configure" --host=aarch64-linux-gnu; } &&
 	  { make -j2 libkvmrun-compat-preload.la || make -j2; } ) >"$work/build-arm64-shim.log" 2>&1 ||
 		die "arm64 cross build of the shim failed (log: $work/build-arm64-shim.log)"
 	SHIM_LIB[arm64]=$(find_preload "$bd") || die "no arm64 shim in $bd"
@@ -168,7 +168,8 @@ pack() { # arch series
 		[ -e "$dir/libgcc_s.so.1" ] && { cp -L "$dir/libgcc_s.so.1" "$root/lib/"; break; }
 	done
 	cp -L "${SHIM_LIB[$a]}" "$root/lib/libkvmrun-compat-preload.so" &&
-		copy_needed "$a" "$root/lib/libkvmrun-compat-preload.so" "$root" || return 1
+		l1_copy_needed "$root/lib/libkvmrun-compat-preload.so" "$root" "$(dirname "${SHIM_LIB[$a]}")" \
+			${LIBDIRS[$a]} || return 1 # the API library beside it (.libs)
 	cp "$work/$a/libzeroexit.so" "$root/lib/" && copy_needed "$a" "$root/lib/libzeroexit.so" "$root" || return 1
 	[ -d "$cache/kernels/${KPKG[$a,$s]}/modules" ] && cp "$cache/kernels/${KPKG[$a,$s]}/modules/"* "$root/modules/"
 	{
