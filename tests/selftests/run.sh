@@ -117,7 +117,7 @@ log "kernels and selftests ready ($(elapsed))"
 CFLAGS_T="-O2 -g0 -Wall -Wextra"
 declare -A CC_FOR=([x86_64]=gcc [arm64]=aarch64-linux-gnu-gcc)
 declare -A LIBDIRS=([x86_64]="/lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu"
-	[arm64]="/usr/aarch64-linux-gnu/lib")
+	[arm64]="/usr/aarch64-linux-gnu/lib /usr/lib/aarch64-linux-gnu /lib/aarch64-linux-gnu") # the last two: libseccomp:arm64
 declare -A SHIM_LIB
 find_preload() { [ -e "$1/.libs/libkvmrun-compat-preload.so" ] && readlink -f "$1/.libs/libkvmrun-compat-preload.so"; }
 SHIM_LIB[x86_64]=${KVMRC_SELFTESTS_SHIM:-$(find_preload "$top_builddir")} ||
