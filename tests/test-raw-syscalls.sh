@@ -4,7 +4,8 @@
 #  - syscall(SYS_ioctl, ...) (and SYS_openat, SYS_dup, SYS_close, SYS_mmap)
 #    under the plain preload;
 #  - inline `syscall` / `svc #0` KVM_RUNs under --raw-syscalls, and the hostile
-#    cases: the VMM's own SIGSYS handler (after the shim's, or installed with
+#    cases: the VMM's own SIGSYS handler (a library's, installed before or
+#    after the shim arms; the VMM's, after; SIG_IGN inherited; installed with
 #    a raw rt_sigaction as Go does), its own seccomp filter, fork, exec of a
 #    program without the shim.
 # Controls: each bypass fails without its feature, and the stale byte shows
@@ -82,6 +83,16 @@ run "$both" $raw timeout 60 "$vmm" --run=inline --sigsys=check
 has 'sigsys query=dfl' && ! has 'sigsys raised survived' && [ "$st" = $((128 + 31)) ] &&
 	ok "control: with the default disposition the same raise() kills (the shim's handler hides nothing)" ||
 	no "control default: status $st, $(cat "$tmp/out")"
+# a handler a library's constructor installs: before the shim's constructor
+# (listed after the shim in LD_PRELOAD, its constructor runs first) and after
+early=$top_builddir/tests/.libs/libsigsys-early.so
+for order in before after; do
+	[ $order = before ] && pre=$KVMRC_SHIM:$early:$KVMRC_EMU || pre=$early:$KVMRC_SHIM:$KVMRC_EMU
+	run "$pre" $raw timeout 60 "$vmm" --run=inline --sigsys=check
+	has "early: $order the shim" && has 'early handler: raise' && has 'sigsys raised survived' && has "$clean" &&
+		ok "a library's SIGSYS handler installed $order the shim armed: chained to, KVM_RUN scrubbed" ||
+		no "library handler $order: status $st, $(cat "$tmp/out" "$tmp/err")"
+done
 # installed with a raw rt_sigaction (Go): not seen; said in one line at KVM_CREATE_VCPU
 run "$both" $raw timeout 60 "$vmm" --run=inline --sigsys=raw
 n=$(grep -c 'SIGSYS handler was replaced.*--supervise' "$tmp/err" || true)
