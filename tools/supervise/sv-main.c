@@ -33,6 +33,7 @@
 #include "../../shim/config.h" /* the preload's (not autoconf's) */
 #include "fdtable.h"
 #include "log.h"
+#include "record.h"
 #include "stats.h"
 #include "sv.h"
 
@@ -142,7 +143,10 @@ static void on_stop(pid_t tid, int status)
 		resume(tid, PTRACE_CONT, 0);
 		return;
 	case PTRACE_EVENT_EXIT:
-		/* the launcher waits for this pid: the stats are there before it returns */
+		/* the launcher waits for this pid: the stats and the recording
+		 * are complete before it returns */
+		if (tid == root)
+			kvmrc_record_flush();
 		if (tid == root && kvmrc_cfg.stats_path[0] && kvmrc_fdt_ready())
 			kvmrc_stats_write();
 		if (tid == root)
