@@ -263,6 +263,9 @@ static struct kvmrc_vcpu *new_vcpu(int fd, struct kvmrc_vm *vm, uint32_t id, int
 			v->vm = vm;
 		}
 		kvmrc_scrub_init(&v->sc, kvmrc_cfg.arch, pend_unknown, vm ? &vm->caps : NULL, v->hits);
+		memcpy(v->plan, v->sc.plan, sizeof(v->plan));
+		if (v->sc.uoff != KVMRC_FAST_UOFF)
+			v->sc.slow |= KVMRC_SLOW_LAYOUT;
 		if (!v->page)
 			v->sc.slow |= KVMRC_SLOW_NO_PAGE;
 		if (kvmrc_abi_on)

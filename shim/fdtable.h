@@ -46,6 +46,7 @@ struct kvmrc_vcpu {
 	size_t page_len;
 	struct kvmrc_trace_ring *trace;    /* recording: this vCPU's ring (trace.h), or NULL */
 	struct kvmrc_scrub sc;             /* the pending completion (scrub.h) */
+	uint32_t plan[KVMRC_MAX_EXIT];     /* kvmrc_scrub_plan of its arch, copied: one load per exit */
 	/* FAIL_ENTRY state (failentry.c); written by the vCPU's own thread */
 	uint32_t needs_init;               /* unrunnable since an AArch32 FAIL_ENTRY */
 	uint32_t suspect;                  /* -1/EINVAL FAIL_ENTRY seen, cause not established */
@@ -67,6 +68,7 @@ struct kvmrc_vcpu {
 #define KVMRC_SLOW_ABI        (1u << 2) /* --abi after every run (abi-run.h) */
 #define KVMRC_SLOW_COOKIE     (1u << 3) /* --raw-syscalls: KVM_RUN carries the cookie (cookie.h) */
 #define KVMRC_SLOW_TRACE      (1u << 4) /* recording: every exit copied (trace.h) */
+#define KVMRC_SLOW_LAYOUT     (1u << 5) /* exit union not at KVMRC_FAST_UOFF (s390x's at 48) */
 
 /* Bumped in a fork()ed child: vCPUs of the parent are passed through there
  * (the kernel refuses KVM_RUN from another mm) and their page is left alone. */

@@ -215,7 +215,7 @@ static inline __attribute__((always_inline)) int run(int fd, IOCTL_REQUEST_TYPE 
 	int r = ((int (*)(int, IOCTL_REQUEST_TYPE, void *))kvmrc_real.ioctl)(fd, req, NULL);
 	if (__builtin_expect(r != 0, 0))
 		return after_full(v, r);
-	if (__builtin_expect(!kvmrc_scrub_fast_after(&v->sc, v->page), 0))
+	if (__builtin_expect(!kvmrc_scrub_fast_after(&v->sc, v->plan, v->page), 0))
 		return after_full(v, 0);
 	kvmrc_fdt_count_run(v);
 	if (__builtin_expect(__atomic_sub_fetch(&v->refs, 1, __ATOMIC_ACQ_REL) == 0, 0))

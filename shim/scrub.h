@@ -203,15 +203,18 @@ static inline void kvmrc_scrub_after(struct kvmrc_scrub *v, uint8_t *page, int r
 
 /*
  * The straight path, for a state whose gate is 0 (nothing pending, no step
- * asked for): the same bytes as kvmrc_scrub_before/after, with the common
+ * asked for) and whose union is at KVMRC_FAST_UOFF (the caller's own slow bit
+ * otherwise): the same bytes as kvmrc_scrub_before/after, with the common
  * exits decided by one table load.  kvmrc_scrub_fast_after() returns 0 when
  * the exit needs the full after-run step (kvmrc_scrub_after) instead; it
  * has then changed nothing.
  */
+#define KVMRC_FAST_UOFF 32u /* the straight path's exit union (x86_64, arm64, riscv64) */
+
 static inline void kvmrc_scrub_fast_before(struct kvmrc_scrub *v, uint8_t *page)
 {
 	const kvmrc_fillvec f = kvmrc_scrub_fillv; /* one load: the stores below may alias it */
-	uint8_t *u = page + v->uoff;
+	uint8_t *u = page + KVMRC_FAST_UOFF;
 
 	memset(page + v->clear_at, 0, 2); /* flags when output-only; else filled below */
 #pragma GCC unroll 16
@@ -227,7 +230,7 @@ static inline void kvmrc_scrub_fast_before(struct kvmrc_scrub *v, uint8_t *page)
  * would think it might spill. */
 static inline void kvmrc_scrub_fast_before_avx2(struct kvmrc_scrub *v, uint8_t *page)
 {
-	uint8_t *u = page + v->uoff;
+	uint8_t *u = page + KVMRC_FAST_UOFF;
 
 	memset(page + v->clear_at, 0, 2);
 	__asm__ volatile("vbroadcasti128 %[f], %%ymm0\n\t"
@@ -246,13 +249,13 @@ static inline void kvmrc_scrub_fast_before_avx2(struct kvmrc_scrub *v, uint8_t *
 }
 #endif
 
-static inline int kvmrc_scrub_fast_after(struct kvmrc_scrub *v, const uint8_t *page)
+static inline int kvmrc_scrub_fast_after(struct kvmrc_scrub *v, const uint32_t *plan, const uint8_t *page)
 {
 	uint32_t reason = kvmrc_load32(page + KVMRC_RUN_EXIT_REASON_OFFSET);
 
 	if (__builtin_expect(reason >= KVMRC_MAX_EXIT, 0))
 		return 0;
-	uint32_t p = v->plan[reason];
+	uint32_t p = plan[reason]; /* v->plan's entries (a copy next to the caller's record) */
 	if (__builtin_expect(p >= KVMRC_PLAN_MMIO_READ, 0)) {
 		if (p != KVMRC_PLAN_MMIO_READ)
 			return 0;
