@@ -83,6 +83,26 @@ printf '%-44s %7s ns %8s  (%s pipe round trips)\n' "  --raw-syscalls: SIGSYS, re
 	"$(ratio "$i_raw" "$i_off")" "$(echo "$i_raw $pp" | awk '{ printf "%.2f", $1 / $2 }')"
 printf '%-44s %7s ns\n' "pipe round trip between two processes" "$pp"
 printf '%-44s %7s ns %7s ns %8s\n' "syscall(SYS_getppid), no shim / shim" "$s_off" "$s_on" "$(ratio "$s_on" "$s_off")"
+# supervisor mode on real KVM (make bench only; skipped without /dev/kvm):
+# microseconds per KVM_RUN with 1, 2 and 4 vCPU threads, and the machine's
+# pipe round trip between two processes in the same run, for scale
+sup=$b/tools/supervise/kvmrun-compat-supervise
+sb=$b/tools/bench-supervise
+if [ -z "$check" ] && [ -x "$sup" ] && [ -x "$sb" ] && "$sb" kvm 1 10 >/dev/null 2>&1; then
+	sr=${BENCH_SUPERVISE_RUNS:-20000}
+	us() { for i in 1 2 3; do "$@" | sed -n 's/^us_per_[a-z]*=//p'; done | sort -n | sed -n 2p; }
+	sv() { KVMRUN_COMPAT_SUPERVISOR=$sup KVMRUN_COMPAT_LIBRARY=$shim "$b/tools/kvmrun-compat" --supervise -- "$@"; }
+	rtt=$(us "$sb" pipe "$sr")
+	printf '\n%-44s %9s %9s %9s %9s %9s\n' "supervisor mode, us per KVM_RUN (median of 3)" "no shim" "preload" "supervised" "added" "/pipe rtt"
+	for t in 1 2 4; do
+		p0=$(us "$sb" kvm $t "$sr")
+		p1=$(us env LD_PRELOAD="$shim" "$sb" kvm $t "$sr")
+		p2=$(us sv "$sb" kvm $t "$sr")
+		printf '%-44s %9s %9s %9s %9s %9s\n' "real KVM_RUN, x86 IO exit, $t vCPU thread(s)" "$p0" "$p1" "$p2" \
+			"$(echo "$p2 $p0" | awk '{printf "%+.1f", $1 - $2}')" "$(echo "$p2 $p0 $rtt" | awk '{printf "%.1f", ($1 - $2) / $3}')"
+	done
+	printf '%-44s %9s us\n' "pipe round trip between two processes" "$rtt"
+fi
 
 command -v valgrind >/dev/null 2>&1 || { echo "(valgrind not installed: no instruction counts)"; [ -z "$check" ] || exit 1; exit 0; }
 printf '\n%-44s %8s %8s %8s %8s %8s %6s\n' "instructions per call (callgrind)" "none" "+bare" "+shim" "bare" "shim" ratio

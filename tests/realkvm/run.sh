@@ -135,7 +135,7 @@ log "kernels ready ($(elapsed)): $(echo ${KPKGS[*]})"
 
 # ------------------------------------------------------ 3. build VMM and shim
 CFLAGS_T="-O2 -g0 -Wall -Wextra"
-declare -A SHIM_LIB WRAPPER LIBDIR CC_FOR ARCHIVE
+declare -A SHIM_LIB WRAPPER SUPERVISOR LIBDIR CC_FOR ARCHIVE
 CC_FOR[arm64]=aarch64-linux-gnu-gcc
 CC_FOR[x86_64]=gcc
 LIBDIR[arm64]="/usr/aarch64-linux-gnu/lib /usr/lib/aarch64-linux-gnu /lib/aarch64-linux-gnu"  # the last two: libseccomp:arm64
@@ -197,13 +197,21 @@ build_shim() { # arch
 			# the wrapper, for kvmrun-compat --probe --abi=5.10 inside the guest
 			( cd "$bd" && make -j2 tools/kvmrun-compat >>"$work/make-arm64.log" 2>&1 ) &&
 				[ -x "$bd/tools/kvmrun-compat" ] && WRAPPER[$a]=$bd/tools/kvmrun-compat
+			# the supervisor (libseccomp-dev:arm64: tools/deps.sh cross)
+			( cd "$bd" && make -j2 tools/supervise/kvmrun-compat-supervise >>"$work/make-arm64.log" 2>&1 ) &&
+				[ -x "$bd/tools/supervise/kvmrun-compat-supervise" ] &&
+				SUPERVISOR[$a]=$bd/tools/supervise/kvmrun-compat-supervise
 		fi ;;
 	esac
 	if [ "$a" = x86_64 ] && [ -n "${lib:-}" ]; then
 		make -C "$top_builddir" tools/kvmrun-compat >>"$work/make-x86_64.log" 2>&1 &&
 			[ -x "$top_builddir/tools/kvmrun-compat" ] && WRAPPER[$a]=$top_builddir/tools/kvmrun-compat
+		make -C "$top_builddir" tools/supervise/kvmrun-compat-supervise >>"$work/make-x86_64.log" 2>&1 &&
+			[ -x "$top_builddir/tools/supervise/kvmrun-compat-supervise" ] &&
+			SUPERVISOR[$a]=$top_builddir/tools/supervise/kvmrun-compat-supervise
 	fi
 	[ -n "${WRAPPER[$a]:-}" ] || log "$a: no kvmrun-compat built: no --probe --abi inside the guests"
+	[ -n "${SUPERVISOR[$a]:-}" ] || log "$a: no supervisor built (no libseccomp for $a): no supervised static VMM inside the guests"
 	if [ -n "${lib:-}" ]; then
 		SHIM_LIB[$a]=$(readlink -f "$lib")
 		log "$a shim: ${SHIM_LIB[$a]}"
@@ -248,6 +256,12 @@ build_initramfs() { # arch pkg -> $work/<arch>/<pkg>.cpio.gz
 	mkdir -p "$root"/{proc,sys,dev,lib,lib64,modules}
 	cp "$work/$a/init" "$root/init"
 	cp "$work/$a/vmm" "$root/vmm"
+	# supervisor mode: the static build of the VMM and the helper
+	[ -f "$work/$a/vmm-static" ] && cp "$work/$a/vmm-static" "$root/vmm-static"
+	if [ -n "${SUPERVISOR[$a]:-}" ]; then
+		cp -L "${SUPERVISOR[$a]}" "$root/kvmrun-compat-supervise"
+		copy_needed "$a" "$root/kvmrun-compat-supervise" "$root"
+	fi
 	interp=$(readelf -l "$work/$a/vmm" | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
 	mkdir -p "$root$(dirname "$interp")"
 	for d in ${LIBDIR[$a]}; do
@@ -284,6 +298,10 @@ for a in $archs; do
 	${CC_FOR[$a]} -static $CFLAGS_T -o "$work/$a/init" "$here/init.c" || die "cannot build $a init"
 	${CC_FOR[$a]} $CFLAGS_T -o "$work/$a/vmm" "$here/vmm.c" "$here/vmm-common.c" "$here/vmm-arm64.c" "$here/vmm-x86.c" \
 		"$here/vmm-run.c" -ldl || die "cannot build $a vmm"
+	# the same VMM linked statically: LD_PRELOAD cannot reach it, the wrapper supervises it
+	${CC_FOR[$a]} -static $CFLAGS_T -o "$work/$a/vmm-static" "$here/vmm.c" "$here/vmm-common.c" "$here/vmm-arm64.c" \
+		"$here/vmm-x86.c" "$here/vmm-run.c" -ldl 2>>"$work/vmm-static-$a.log" ||
+		{ log "$a: cannot build a static VMM (log: $work/vmm-static-$a.log)"; rm -f "$work/$a/vmm-static"; }
 	build_shim "$a"
 	build_api_vmm "$a"
 	for pkg in ${KPKGS[$a]}; do build_initramfs "$a" "$pkg" || die "initramfs for $pkg"; done
@@ -425,6 +443,22 @@ passed=$((passed + ${last%% *}))
 f=${last#*, }; mfail=${f%% *}; failed=$((failed + mfail))
 sed '$d' "$work/modes.txt" | tee -a "$work/results.txt"
 
+# ------------------------ 5e. supervisor mode: static VMM (supervised.awk)
+echo
+awk -f "$here/common.awk" -f "$here/supervised.awk" "$work/console.txt" >"$work/supervised.txt"
+svrc=$?
+last=$(tail -n 1 "$work/supervised.txt")
+if echo "$last" | grep -Eq '^[0-9]+ passed, [0-9]+ failed$'; then
+	passed=$((passed + ${last%% *}))
+	f=${last#*, }; failed=$((failed + ${f%% *}))
+	[ "${f%% *}" -eq 0 ] || svrc=1
+	sed '$d' "$work/supervised.txt"
+	sed '$d' "$work/supervised.txt" >>"$work/results.txt"
+else
+	cat "$work/supervised.txt"
+	[ "$svrc" -ne 0 ] && failed=$((failed + 1))
+fi
+
 # ------------------------------------------------ 6. emulator vs real kernels
 crc=0
 if [ "${KVMRC_REALKVM_EMU_COMPARE:-on}" = off ]; then
@@ -476,5 +510,5 @@ else
 fi
 log "total $(elapsed); console logs in $work/logs; table in $work/results.txt"
 echo "$passed passed, $failed failed" | tee -a "$work/results.txt"
-[ "$rc" -ne 0 ] || [ "$drc" -ne 0 ] || [ "$arc" -ne 0 ] || [ "$crc" -ne 0 ] || [ "$rrc" -ne 0 ] || [ "$mfail" -ne 0 ] && exit 1
+[ "$rc" -ne 0 ] || [ "$drc" -ne 0 ] || [ "$arc" -ne 0 ] || [ "$svrc" -ne 0 ] || [ "$crc" -ne 0 ] || [ "$rrc" -ne 0 ] || [ "$mfail" -ne 0 ] && exit 1
 exit 0

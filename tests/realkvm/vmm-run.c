@@ -100,6 +100,8 @@ int ioctl(int fd, unsigned long req, ...)
 	}
 	if (!next)
 		*(void **)&next = dlsym(RTLD_NEXT, "ioctl");
+	if (!next) /* a static build (supervisor mode's): no next definition */
+		return (int)syscall(SYS_ioctl, fd, req, arg);
 	return next(fd, req, arg);
 }
 #endif
