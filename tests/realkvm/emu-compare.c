@@ -316,8 +316,13 @@ int main(int argc, char **argv)
 	vmm_begin(kvm);
 	if (!strcmp(g_arch, "arm64"))
 		run_arm64();
+#if VMM_HAVE_X86_64
 	else
 		run_x86_64();
+#else
+	else
+		fail("setup", "the x86_64 scenarios need the x86 uapi (an x86_64 build)");
+#endif
 	close(kvm);
 	return vmm_end();
 }
