@@ -69,6 +69,26 @@ struct emu_scenario {
 	struct emu_step step[EMU_MAX_STEPS];
 };
 
+/* The step kinds and keys (emu-steps.c). */
+struct emu_step_kind {
+	const char *name;
+	enum emu_kind kind;
+	int arch;		/* -1 any */
+	int since;		/* first kernel version producing this exit */
+	const char *keys;	/* accepted keys, space separated */
+};
+enum { EMU_KEY_BOOL = 1, EMU_KEY_HAS_DATA = 2, EMU_KEY_POW2 = 4 };
+struct emu_step_key {
+	const char *name;
+	uint16_t off;
+	uint8_t width;   /* 4 or 8 bytes: the member's size */
+	uint8_t how;     /* EMU_KEY_* */
+	uint64_t lo, hi;
+	const char *why; /* said when the value is out of range */
+};
+const struct emu_step_kind *emu_step_kind_find(const char *name);
+const struct emu_step_key *emu_step_key_find(const char *name);
+
 /* Parse spec (file path or inline text) for profile p into sc.  On error
  * prints one line on stderr, sets sc->bad and returns -1. */
 int emu_scenario_load(struct emu_scenario *sc, const char *spec,
