@@ -113,6 +113,8 @@ static void retire(const struct kvmrc_vcpu *v)
 	__atomic_add_fetch(&kvmrc_fdt_retired.vcpus, 1, __ATOMIC_RELAXED);
 	if (kvmrc_abi_on)
 		kvmrc_abi_retire(&v->abi);
+	if (kvmrc_cfg.poison)
+		kvmrc_poison_retire(&v->poison);
 }
 
 /* The last reference is gone: unmap, count, return to the pool. */
@@ -270,6 +272,8 @@ static struct kvmrc_vcpu *new_vcpu(int fd, struct kvmrc_vm *vm, uint32_t id, int
 			v->sc.slow |= KVMRC_SLOW_NO_PAGE;
 		if (kvmrc_abi_on)
 			v->sc.slow |= KVMRC_SLOW_ABI;
+		if (kvmrc_cfg.poison)
+			v->sc.slow |= KVMRC_SLOW_POISON;
 		if (kvmrc_cookie_direct)
 			v->sc.slow |= KVMRC_SLOW_COOKIE;
 		v->sc.imm_save = v->imm_save;

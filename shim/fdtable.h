@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include "kvmrun-compat.h"
 #include "abi-run.h"
+#include "poison.h"
 #include "rules.h"
 #include "scrub.h"
 
@@ -57,6 +58,7 @@ struct kvmrc_vcpu {
 	uint64_t runs;
 	uint32_t hits[KVMRC_MAX_RULES];
 	struct kvmrc_abi_vcpu abi;         /* --abi (abi-run.h); untouched without it */
+	struct kvmrc_poison_vcpu poison;   /* --poison (poison.h); untouched without it */
 	uint8_t imm_save[KVMRC_SCRUB_IMM_SAVE]; /* sc.imm_save: the page at an immediate_exit entry */
 } __attribute__((aligned(64)));
 
@@ -69,6 +71,7 @@ struct kvmrc_vcpu {
 #define KVMRC_SLOW_COOKIE     (1u << 3) /* --raw-syscalls: KVM_RUN carries the cookie (cookie.h) */
 #define KVMRC_SLOW_TRACE      (1u << 4) /* recording: every exit copied (trace.h) */
 #define KVMRC_SLOW_LAYOUT     (1u << 5) /* exit union not at KVMRC_FAST_UOFF (s390x's at 48) */
+#define KVMRC_SLOW_POISON     (1u << 6) /* --poison: poisoned fields counted after every run (poison.h) */
 
 /* Bumped in a fork()ed child: vCPUs of the parent are passed through there
  * (the kernel refuses KVM_RUN from another mm) and their page is left alone. */

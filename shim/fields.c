@@ -111,6 +111,7 @@ const struct kvmrc_field kvmrc_fields[] = {
 	F(RISCV, KVM_EXIT_RISCV_CSR, "ret_value", L_RISCV_CSR_RET, 8, HEX),
 };
 const unsigned int kvmrc_field_count = sizeof(kvmrc_fields) / sizeof(kvmrc_fields[0]);
+_Static_assert(sizeof(kvmrc_fields) / sizeof(kvmrc_fields[0]) <= KVMRC_FIELD_MAX, "raise KVMRC_FIELD_MAX");
 
 int kvmrc_field_applies(const struct kvmrc_field *f, unsigned int arch, unsigned int exit_reason)
 {

@@ -26,6 +26,7 @@ enum kvmrc_field_kind {
 
 #define KVMRC_FIELD_ALL_LP64 0xff /* arch: every architecture with the union at 32 */
 #define KVMRC_FIELD_EXIT_ANY 0xffff
+#define KVMRC_FIELD_MAX 96 /* rows the table may hold (per-row counters, poison.h) */
 
 struct kvmrc_field {
 	uint8_t arch;        /* enum kvmrun_compat_arch, or KVMRC_FIELD_ALL_LP64 */

@@ -59,6 +59,8 @@ int kvmrc_run_after(struct kvmrc_vcpu *v, uint8_t *page, int r, int *err)
 	kvmrc_scrub_after(&v->sc, page, r, *err, v->sc.before);
 	if (__builtin_expect(kvmrc_abi_on, 0)) /* KVMRC_SLOW_ABI */
 		kvmrc_abi_after_run(&v->abi, page, r, v->sc.before);
+	if (v->sc.slow & KVMRC_SLOW_POISON)
+		kvmrc_poison_after_run(&v->poison, page, v->sc.arch, r, v->sc.before, kvmrc_scrub_fill);
 	if (v->sc.arch == KVMRUN_COMPAT_ARCH_ARM64 && kvmrc_fail_entry_after_needed(v, page, r, *err))
 		r = kvmrc_fail_entry_after_run(v, page, r, err);
 	v->sc.slow = (v->sc.slow & ~KVMRC_SLOW_FAIL_ENTRY) | (kvmrc_fail_entry_pending(v) ? KVMRC_SLOW_FAIL_ENTRY : 0);

@@ -26,6 +26,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "abi-run.h"
+#include "poison.h"
 #include "config.h"
 #include "fdtable.h"
 #include "rules.h"
@@ -37,6 +38,7 @@
 
 struct writer {
 	uint64_t abi_totals[KVMRC_ABI_ROWS_MAX];
+	uint64_t poison_totals[KVMRC_FIELD_MAX];
 	int fd;
 	int failed;          /* errno of the first failed write, or 0 */
 	int first_vcpu;
@@ -118,7 +120,38 @@ static void one_vcpu(const struct kvmrc_vcpu *v, void *ctx)
 		}
 		put(w, "}");
 	}
+	if (kvmrc_cfg.poison) { /* --poison: bytes of each field still reading the poison */
+		char name[96];
+		put(w, ", \"poisoned_bytes\": {");
+		first = 1;
+		for (unsigned int i = 0; i < kvmrc_field_count && i < KVMRC_FIELD_MAX; i++) {
+			uint32_t n = __atomic_load_n(&v->poison.bytes[i], __ATOMIC_RELAXED);
+			w->poison_totals[i] += n;
+			if (!n)
+				continue;
+			put(w, "%s\"%s\": %u", first ? "" : ", ", kvmrc_poison_name(i, name, sizeof(name)), n);
+			first = 0;
+		}
+		put(w, "}");
+	}
 	put(w, "}");
+}
+
+/* The process's poisoned bytes per field, live and retired vCPUs (JSON). */
+static void poison_json(struct writer *w)
+{
+	char name[96];
+	const char *sep = "";
+
+	put(w, ",\n  \"poison\": {\"byte\": \"0x%02x\", \"fields\": {", kvmrc_cfg.poison & 0xff);
+	for (unsigned int i = 0; i < kvmrc_field_count && i < KVMRC_FIELD_MAX; i++) {
+		uint64_t n = w->poison_totals[i] + kvmrc_poison_retired(i);
+		if (!n)
+			continue;
+		put(w, "%s\n    \"%s\": %llu", sep, kvmrc_poison_name(i, name, sizeof(name)), (unsigned long long)n);
+		sep = ",";
+	}
+	put(w, "\n  }}");
 }
 
 static void stats_json(struct writer *w)
@@ -151,6 +184,8 @@ static void stats_json(struct writer *w)
 		}
 		put(w, "\n  }}");
 	}
+	if (kvmrc_cfg.poison)
+		poison_json(w);
 	put(w, "\n}\n");
 }
 
@@ -173,6 +208,8 @@ static void prom_vcpu(const struct kvmrc_vcpu *v, void *ctx)
 		p->totals[i] += __atomic_load_n(&v->hits[i], __ATOMIC_RELAXED);
 	for (unsigned int i = 0; i < kvmrc_abi_row_count; i++)
 		p->w->abi_totals[i] += __atomic_load_n(&v->abi.bytes[i], __ATOMIC_RELAXED);
+	for (unsigned int i = 0; i < kvmrc_field_count && i < KVMRC_FIELD_MAX; i++)
+		p->w->poison_totals[i] += __atomic_load_n(&v->poison.bytes[i], __ATOMIC_RELAXED);
 }
 
 /* A label value: backslash, double quote and newline escaped, other
@@ -224,6 +261,18 @@ static void stats_prometheus(struct writer *w)
 				put(w, "kvmrun_compat_abi_changes_total{row=\"%s\",abi=\"%u.%u\",%s} %llu\n",
 				    kvmrc_abi_rows[i].name, kvmrc_cfg.abi >> 16, (kvmrc_cfg.abi >> 8) & 0xff, labels,
 				    (unsigned long long)(w->abi_totals[i] + kvmrc_abi_retired(i)));
+	}
+	if (kvmrc_cfg.poison) {
+		char name[96];
+		put(w, "# HELP kvmrun_compat_poisoned_bytes_total --poison: bytes of an exit field that still read "
+		       "the poison byte after the exit (no one wrote them).\n"
+		       "# TYPE kvmrun_compat_poisoned_bytes_total counter\n");
+		for (unsigned int i = 0; i < kvmrc_field_count && i < KVMRC_FIELD_MAX; i++) {
+			uint64_t n = w->poison_totals[i] + kvmrc_poison_retired(i);
+			if (n)
+				put(w, "kvmrun_compat_poisoned_bytes_total{field=\"%s\",arch=\"%s\",%s} %llu\n",
+				    kvmrc_poison_name(i, name, sizeof(name)), arch, labels, (unsigned long long)n);
+		}
 	}
 	put(w, "# HELP kvmrun_compat_kvm_runs_total KVM_RUN calls on vCPUs the library tracks.\n"
 	       "# TYPE kvmrun_compat_kvm_runs_total counter\n"

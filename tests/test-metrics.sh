@@ -35,6 +35,34 @@ fi
 emu_env KVMRUN_COMPAT_STATS="$tmp/kvm.json" KVMRUN_COMPAT_STATS_FORMAT=json "$vmm" >/dev/null 2>&1
 python3 -c 'import json, sys; assert json.load(open(sys.argv[1]))["vcpus"]' "$tmp/kvm.json" &&
 	ok "STATS_FORMAT=json: the JSON file as before" || no "json" "$(cat "$tmp/kvm.json")"
+# --- --poison: poisoned bytes per field and vCPU -------------------------------
+# arm64 5.10: a 4-byte MMIO write leaves mmio.data[4..7], a BRK hsr_high and far
+# unwritten; on 6.1 the kernel writes hsr_high (5.19) and the count must say so
+pscen='mmio addr=0x1000 len=4 write=1 data=0x11223344; debug ec=brk'
+poison_run() { # profile format file [POISON]
+	env LD_PRELOAD="$KVMRC_SHIM:$KVMRC_EMU" KVMEMU_PROFILE=$1 KVMRUN_COMPAT_ARCH=arm64 KVMEMU_SCENARIO="$pscen" \
+		KVMRUN_COMPAT_STATS="$3" KVMRUN_COMPAT_STATS_FORMAT=$2 ${4:+KVMRUN_COMPAT_POISON=$4} "$vmm" >/dev/null 2>&1
+}
+poison_run arm64-5.10 json "$tmp/p510.json" 1
+poison_run arm64-6.1 json "$tmp/p61.json" 1
+poison_run arm64-5.10 json "$tmp/p0.json"
+python3 - "$tmp/p510.json" "$tmp/p61.json" "$tmp/p0.json" >"$tmp/pout" 2>&1 <<'PY' && ok "--poison: stats count the poisoned bytes per field and vCPU ($(cat "$tmp/pout"))" || no "--poison stats" "$(cat "$tmp/pout")"
+import json, sys
+a, b, c = (json.load(open(f)) for f in sys.argv[1:4])
+want = {"MMIO.data": 4, "DEBUG.hsr_high": 4, "DEBUG.far": 8, "SYSTEM_EVENT.data": 120}  # then PSCI off: data[1..15]
+assert a["poison"]["byte"] == "0xa5", a["poison"]
+assert a["poison"]["fields"] == want, a["poison"]["fields"]
+assert a["vcpus"][0]["poisoned_bytes"] == want, a["vcpus"][0]
+assert "DEBUG.hsr_high" not in b["poison"]["fields"], b["poison"]["fields"]   # 6.1 writes it
+assert b["poison"]["fields"]["DEBUG.far"] == 8, b["poison"]["fields"]
+assert "poison" not in c and "poisoned_bytes" not in c["vcpus"][0], c       # control: no --poison
+print("5.10: %s; 6.1: %s" % (a["poison"]["fields"], b["poison"]["fields"]))
+PY
+poison_run arm64-5.10 prometheus "$tmp/p.prom" 1
+grep -q "^kvmrun_compat_poisoned_bytes_total{field=\"DEBUG.hsr_high\",arch=\"arm64\",vmm=\"demo-vmm\",$pid_re} 4$" "$tmp/p.prom" &&
+	{ ! command -v promtool >/dev/null || promtool check metrics <"$tmp/p.prom" >/dev/null 2>&1; } &&
+	ok "--poison: kvmrun_compat_poisoned_bytes_total per field (promtool clean)" || no "poison prometheus" "$(grep poison "$tmp/p.prom")"
+
 kc=$top_builddir/tools/kvmrun-compat
 st=0; KVMRUN_COMPAT_LIBRARY=$KVMRC_SHIM LD_PRELOAD=$KVMRC_EMU KVMEMU_PROFILE=arm64-5.10 KVMEMU_SCENARIO="$scenario" \
 	"$kc" --arch arm64 --stats "$tmp/w.prom" --stats-format=prometheus --stats-interval=5 "$vmm" >/dev/null 2>&1 || st=$?
