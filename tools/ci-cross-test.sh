@@ -52,7 +52,12 @@ if [ ! -e "$sysroot/usr/lib/$triplet/libcriterion.so" ]; then
 	rm -rf "$debs" "$sysroot" && mv "$sysroot.new" "$sysroot"
 	say "criterion for arm64 unpacked into $sysroot"
 fi
-libs=$sysroot/usr/lib/$triplet:$sysroot/lib/$triplet
+# The cross libc first: qemu-user resolves a path inside QEMU_LD_PREFIX or,
+# failing that, on the host, so with Debian's multiarch libc6:arm64 installed
+# (libseccomp-dev:arm64 pulls it in) the loader of /usr/$triplet would find
+# that other build's libc.so.6 in /lib/$triplet; a loader and a libc of
+# different builds hang at start.
+libs=/usr/$triplet/lib:$sysroot/usr/lib/$triplet:$sysroot/lib/$triplet
 
 # --- build -----------------------------------------------------------------------
 [ -x configure ] || autoreconf -fi >/dev/null 2>&1
