@@ -51,6 +51,15 @@ else
 	no "a pair that differs once is flaky" "$(cat "$tmp/out")"
 fi
 
+# xapic_ipi_test under nested TCG: a timing assert failed without the shim
+# on the first try and with it on the rerun
+{ head_lines; pair 0 a TEST 1 254 0; pair 0 a TEST 2 0 254; control; tail_lines; } >"$tmp/console"
+if judge && grep -q '1 tests, 0 same, 0 different, 1 flaky' "$tmp/out" && grep -q 'differed both ways' "$tmp/out"; then
+	ok "a pair whose failing side changes between tries is flaky, not failed"
+else
+	no "a pair that differs both ways is flaky" "$(cat "$tmp/out")"
+fi
+
 { head_lines; pair 0 a TEST 1 0 0; control 0; tail_lines; } >"$tmp/console"
 if ! judge && grep -q 'control x86_64/userspace_io_test: the preload that erases kernel-written exit data went unnoticed' "$tmp/out"; then
 	ok "a control that does not differ fails"
