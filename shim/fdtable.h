@@ -69,7 +69,7 @@ struct kvmrc_vcpu {
 #define KVMRC_SLOW_FAIL_ENTRY (1u << 1) /* arm64 FAIL_ENTRY marking before the run (failentry.h) */
 #define KVMRC_SLOW_ABI        (1u << 2) /* --abi after every run (abi-run.h) */
 #define KVMRC_SLOW_COOKIE     (1u << 3) /* --raw-syscalls: KVM_RUN carries the cookie (cookie.h) */
-#define KVMRC_SLOW_TRACE      (1u << 4) /* recording: every exit copied (trace.h) */
+/* (1u << 4): free (recording needs no bit: trace.h) */
 #define KVMRC_SLOW_LAYOUT     (1u << 5) /* exit union not at KVMRC_FAST_UOFF (s390x's at 48) */
 #define KVMRC_SLOW_POISON     (1u << 6) /* --poison: poisoned fields counted after every run (poison.h) */
 

@@ -107,11 +107,10 @@ static __attribute__((noinline)) int run_full(struct kvmrc_vcpu *v, int fd, IOCT
 	kvmrc_run_before(v, page);
 	int r = run_next(fd, req, NULL);
 	int err = r == 0 ? 0 : errno;
-	/* recording: the page before and after the shim's step (trace.c) */
-	struct kvmrc_trace_slot *rec = v->sc.slow & KVMRC_SLOW_TRACE ? kvmrc_trace_kernel(v, page, r, err) : NULL;
-	r = kvmrc_run_after(v, page, r, &err);
-	if (rec)
-		kvmrc_trace_shim(v, rec, page, r, err);
+	if (__builtin_expect(v->trace != NULL, 0)) /* recording (trace.h) */
+		r = kvmrc_trace_after(v, page, r, &err, kvmrc_run_after);
+	else
+		r = kvmrc_run_after(v, page, r, &err);
 	return run_done(v, r, err);
 }
 
@@ -120,7 +119,10 @@ static __attribute__((noinline)) int after_full(struct kvmrc_vcpu *v, int r)
 {
 	int err = r == 0 ? 0 : errno;
 
-	r = kvmrc_run_after(v, v->page, r, &err);
+	if (__builtin_expect(v->trace != NULL, 0)) /* recording: every exit comes here (trace.h) */
+		r = kvmrc_trace_after(v, v->page, r, &err, kvmrc_run_after);
+	else
+		r = kvmrc_run_after(v, v->page, r, &err);
 	return run_done(v, r, err);
 }
 

@@ -141,13 +141,13 @@ static size_t trimmed(const uint8_t *p, size_t n)
 static void put_exit(const struct kvmrc_trace_slot *s, unsigned int image)
 {
 	uint64_t d[KVMRC_REC_IMAGE_MAX / 8];
-	for (unsigned int i = 0; i < image / 8; i++) {
+	for (unsigned int i = 0; i < image / 8 && !s->same; i++) {
 		uint64_t a, b;
 		memcpy(&a, s->k + 8 * i, 8);
 		memcpy(&b, s->s + 8 * i, 8);
 		d[i] = a ^ b;
 	}
-	size_t kl = trimmed(s->k, image), dl = trimmed((const uint8_t *)d, image);
+	size_t kl = trimmed(s->k, image), dl = s->same ? 0 : trimmed((const uint8_t *)d, image);
 	size_t size = KVMRC_REC_EXIT_FIXED + kl + dl;
 	uint8_t *e = out_room(size);
 	e[0] = KVMRC_REC_T_EXIT;

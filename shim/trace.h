@@ -4,9 +4,11 @@
  * trace / --record).  Each recorded vCPU has a ring of slots that only its
  * own thread fills (single producer, no lock, no system call) and only the
  * log drain thread empties (record.c writes them to the file).  A full ring
- * drops the record and counts it.  A recorded vCPU has KVMRC_SLOW_TRACE set,
- * so its KVM_RUN takes the full path (kvmioctl.c run_full); with recording
- * off nothing is added to the straight path.
+ * drops the record and counts it.  A recorded vCPU keeps the straight
+ * before-run path; its exits all take the full after-run step (its copy of
+ * the plan says so: kvmrc_trace_vcpu_new), where one test of v->trace calls
+ * kvmrc_trace_after.  With recording off nothing is added to the straight
+ * path.
  */
 #ifndef KVMRC_TRACE_H
 #define KVMRC_TRACE_H
@@ -24,6 +26,7 @@ struct kvmrc_trace_slot {
 	int32_t ret, err;           /* the kernel's KVM_RUN result */
 	int32_t sret, serr;         /* what the shim returned */
 	uint32_t seq;
+	uint32_t same;              /* the shim changed no byte: s[] not copied (== k[]) */
 	uint64_t counter;           /* kvmrc_trace_counter() after the real call */
 	uint8_t k[KVMRC_REC_IMAGE_MAX]; /* kvm_run as the kernel left it */
 	uint8_t s[KVMRC_REC_IMAGE_MAX]; /* kvm_run as the shim left it */
@@ -53,12 +56,17 @@ extern int kvmrc_trace_on;
 /* A new vCPU: give it a ring when recording (off the hot path). */
 void kvmrc_trace_vcpu_new(struct kvmrc_vcpu *v);
 
-/* Recording one KVM_RUN of a vCPU with KVMRC_SLOW_TRACE (kvmioctl.c's full
- * path): the page as the kernel left it, into a slot of the vCPU's ring
- * (NULL when the ring is full: counted as dropped); then, after the shim's
- * after-run step, the page as the shim left it, and the slot is published. */
-struct kvmrc_trace_slot *kvmrc_trace_kernel(struct kvmrc_vcpu *v, const uint8_t *page, int r, int err);
-void kvmrc_trace_shim(struct kvmrc_vcpu *v, struct kvmrc_trace_slot *s, const uint8_t *page, int r, int err);
+/* The after-run step (kvmioctl.c kvmrc_run_after), passed in: trace.c
+ * calls no other module on the vCPU's path. */
+typedef int (*kvmrc_trace_step)(struct kvmrc_vcpu *v, uint8_t *page, int r, int *err);
+
+/* One KVM_RUN of a recorded vCPU (v->trace set), from kvmioctl.c's full
+ * after-run paths, right after the real call returned r (errno *err): the
+ * page as the kernel left it into a slot of the vCPU's ring, then after()
+ * (the shim's step, whose result is returned), then the page as the shim
+ * left it, and the slot published.  A full ring: after() alone, the record
+ * counted as dropped. */
+int kvmrc_trace_after(struct kvmrc_vcpu *v, uint8_t *page, int r, int *err, kvmrc_trace_step after);
 
 /* Rings for the drain thread: calls fn for each (record.c). */
 void kvmrc_trace_for_each_ring(void (*fn)(struct kvmrc_trace_ring *, void *), void *ctx);

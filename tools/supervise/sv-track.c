@@ -387,10 +387,10 @@ int64_t sv_track_exit(struct sv_thread *t, int64_t ret)
 		return ret;
 	}
 	/* recording (KVMRUN_COMPAT_RECORD): as the preload's full path does */
-	struct kvmrc_trace_slot *rec = t->v->sc.slow & KVMRC_SLOW_TRACE ? kvmrc_trace_kernel(t->v, t->page, r, err) : NULL;
-	r = kvmrc_run_after(t->v, t->page, r, &err);
-	if (rec)
-		kvmrc_trace_shim(t->v, rec, t->page, r, err);
+	if (t->v->trace)
+		r = kvmrc_trace_after(t->v, t->page, r, &err, kvmrc_run_after);
+	else
+		r = kvmrc_run_after(t->v, t->page, r, &err);
 	__atomic_store_n(&t->v->runs, t->v->runs + 1, __ATOMIC_RELAXED); /* as the preload's run_done */
 	end_run(t);
 	return r < 0 ? -(int64_t)err : r;
