@@ -183,9 +183,9 @@ fi
 rv=$top_srcdir/tests/realkvm
 if [ -r /dev/kvm ] && [ -w /dev/kvm ] && [ "$(uname -m)" = x86_64 ] &&
    ${KVMRC_CC:-cc} -O2 -I"$top_srcdir/include" -o "$tmp/vmm" "$rv/vmm.c" "$rv/vmm-common.c" "$rv/vmm-arm64.c" "$rv/vmm-x86.c" \
-	"$rv/vmm-run.c" -ldl 2>/dev/null &&
+	"$rv/vmm-run.c" "$rv/vmm-filter.c" -ldl 2>/dev/null &&
    ${KVMRC_CC:-cc} -O2 -static -I"$top_srcdir/include" -o "$tmp/vmm-static" "$rv/vmm.c" "$rv/vmm-common.c" "$rv/vmm-arm64.c" \
-	"$rv/vmm-x86.c" "$rv/vmm-run.c" -ldl 2>/dev/null; then
+	"$rv/vmm-x86.c" "$rv/vmm-run.c" "$rv/vmm-filter.c" -ldl 2>/dev/null; then
 	unset KVMEMU_PROFILE KVMRUN_COMPAT_ARCH KVMEMU_SCENARIO
 	LD_PRELOAD=$KVMRC_SHIM "$tmp/vmm" >"$tmp/k.pre" 2>&1 || true
 	"$tmp/vmm" >"$tmp/k.raw" 2>&1 || true
@@ -196,6 +196,15 @@ if [ -r /dev/kvm ] && [ -w /dev/kvm ] && [ "$(uname -m)" = x86_64 ] &&
 		same "real KVM ($(uname -r)): static VMM supervised = dynamic VMM preloaded ($n RESULT lines)" "$tmp/k.pre.txt" "$tmp/k.sup.txt"
 		cmp -s "$tmp/k.pre.txt" "$tmp/k.raw.txt" && no "real KVM: control: without the shim the bytes differ" || ok "real KVM: control: without the shim the bytes differ"
 		has "real KVM: the one line of the automatic switch" "$tmp/k.sup.err" "is statically linked: LD_PRELOAD cannot reach it; running it under the supervisor"
+		# Firecracker-style: the scenarios on a thread under the VMM's own
+		# filter (default trap; tests/realkvm/vmm-filter.c); a call it
+		# forbids still traps (status 148, its handler's line)
+		KVMRUN_COMPAT_SUPERVISOR=$sv "$kc" -- "$tmp/vmm-static" unknown filter >"$tmp/k.fc" 2>/dev/null || true
+		sed 's/ shim=o[nf]*/ shim=-/' "$tmp/k.fc" >"$tmp/k.fc.txt"
+		same "real KVM: static VMM under its own Firecracker-style filter, supervised = dynamic VMM preloaded" "$tmp/k.pre.txt" "$tmp/k.fc.txt"
+		KVMRUN_COMPAT_SUPERVISOR=$sv "$kc" -- "$tmp/vmm-static" unknown filter=forbidden >"$tmp/k.fcx" 2>/dev/null && st=0 || st=$?
+		status_is "real KVM: control: a call the VMM's filter forbids still traps under the supervisor" 148 "$st"
+		has "real KVM: control: its SIGSYS handler's line" "$tmp/k.fcx" "FILTER-SIGSYS nr="
 		# jailer-style: new PID and mount namespaces, chroot into a directory
 		# holding only the static VMM and /dev/kvm
 		if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null 2>&1 && mkdir -p "$tmp/jail/dev" &&

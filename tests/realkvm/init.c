@@ -6,7 +6,8 @@
  * without and, when /lib/libkvmrun-compat.so.0 is present, once with the shim
  * preloaded, then, when /vmm-static, /kvmrun-compat and
  * /kvmrun-compat-supervise are there, the static build of the VMM under the
- * wrapper, which supervises it (supervisor mode).  On 6.12 it then runs the
+ * wrapper, which supervises it (supervisor mode), and on the max CPU model
+ * the same under a Firecracker-style seccomp filter of its own.  On 6.12 it then runs the
  * VMM's abi-ci mode (tests/abi-ci-vmm.h)
  * with the shim, without and with KVMRUN_COMPAT_ABI=5.10 and _POISON, and on
  * 6.1 and 6.12 kvmrun-compat --probe --abi=5.10 when /kvmrun-compat is
@@ -240,16 +241,20 @@ static void run_abi_ci(const char *cpu, const char *mode, int abi)
 }
 
 /* The static build of the VMM under the wrapper, which supervises it
- * (supervisor mode), each line prefixed SUPVMM, then its exit status:
- * supervised.awk compares it with the preloaded run of the dynamic build. */
-static void run_supervised(const char *cpu)
+ * (supervisor mode), each line prefixed tag, then "<tag>-EXIT status=N ms=T":
+ * supervised.awk compares it with the preloaded run of the dynamic build.
+ * mode: NULL, or "filter" / "filter=forbidden" (a Firecracker-style seccomp
+ * filter of the VMM's own, vmm-filter.c; tags SUPFC and SUPFCX). */
+static void run_supervised(const char *cpu, const char *mode, const char *tag)
 {
 	int fd[2];
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (pipe(fd) < 0)
 		return;
 	pid_t p = fork();
 	if (p == 0) {
-		char *argv[] = { "/kvmrun-compat", "--", "/vmm-static", (char *)cpu, NULL };
+		char *argv[] = { "/kvmrun-compat", "--", "/vmm-static", (char *)cpu, (char *)mode, NULL };
 		char *envp[] = { "PATH=/", "KVMRUN_COMPAT_LIBRARY=/lib/libkvmrun-compat.so.0",
 				 "KVMRUN_COMPAT_SUPERVISOR=/kvmrun-compat-supervise", NULL };
 		dup2(fd[1], 1);
@@ -262,6 +267,7 @@ static void run_supervised(const char *cpu)
 	close(fd[1]);
 	FILE *f = fdopen(fd[0], "r");
 	char line[4096]; /* RAW lines are ~700 bytes; say() cuts at 512 */
+	size_t tl = strlen(tag);
 	while (f && fgets(line, sizeof line, f)) {
 		/* "RESULT kernel=" becomes "RESULT_kernel=": the report steps find
 		 * their keywords anywhere in a line (firmware escapes) and must not
@@ -269,8 +275,8 @@ static void run_supervised(const char *cpu)
 		char *sp = strchr(line, ' ');
 		if (sp)
 			*sp = '_';
-		struct iovec v[2] = { { "SUPVMM ", 7 }, { line, strlen(line) } };
-		if (writev(1, v, 2) < 0)
+		struct iovec v[3] = { { (void *)tag, tl }, { " ", 1 }, { line, strlen(line) } };
+		if (writev(1, v, 3) < 0)
 			break;
 	}
 	if (f)
@@ -278,7 +284,10 @@ static void run_supervised(const char *cpu)
 	int st = 0;
 	if (p > 0)
 		waitpid(p, &st, 0);
-	say("SUPVMM-EXIT status=%d\n", WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* ms: what the run cost the boot (check-real's time) */
+	say("%s-EXIT status=%d ms=%ld\n", tag, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st),
+	    (long)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
 }
 
 /* kvmrun-compat --probe --abi=5.10, each line prefixed ABIPROBE, then its
@@ -356,8 +365,15 @@ int main(void)
 			sscanf(u.release, "%u.%u", &maj, &min);
 			run_vmm(cpu, 1, maj == 5 && min == 10, u.release);
 			if (access("/vmm-static", X_OK) == 0 && access("/kvmrun-compat-supervise", X_OK) == 0 &&
-			    access("/kvmrun-compat", X_OK) == 0)
-				run_supervised(cpu);
+			    access("/kvmrun-compat", X_OK) == 0) {
+				run_supervised(cpu, NULL, "SUPVMM");
+				/* Firecracker-style: the VMM's own per-thread filter
+				 * stacked on the supervisor's (one CPU model per kernel) */
+				if (!strcmp(cpu, "max")) {
+					run_supervised(cpu, "filter", "SUPFC");
+					run_supervised(cpu, "filter=forbidden", "SUPFCX");
+				}
+			}
 			if (maj == 6 && min == 12)
 				for (int m = 0; m < 2; m++)
 					for (int abi = 0; abi < 2; abi++)

@@ -148,10 +148,10 @@ for a in $archs; do
 	mkdir -p "$work/$a"
 	${CC_FOR[$a]} -static $CFLAGS_T -o "$work/$a/init" "$here/init.c" || die "cannot build $a init"
 	${CC_FOR[$a]} $CFLAGS_T -o "$work/$a/vmm" "$here/vmm.c" "$here/vmm-common.c" "$here/vmm-arm64.c" "$here/vmm-x86.c" \
-		"$here/vmm-run.c" -ldl || die "cannot build $a vmm"
+		"$here/vmm-run.c" "$here/vmm-filter.c" -ldl || die "cannot build $a vmm"
 	# the same VMM linked statically: LD_PRELOAD cannot reach it, the wrapper supervises it
 	${CC_FOR[$a]} -static $CFLAGS_T -o "$work/$a/vmm-static" "$here/vmm.c" "$here/vmm-common.c" "$here/vmm-arm64.c" \
-		"$here/vmm-x86.c" "$here/vmm-run.c" -ldl 2>>"$work/vmm-static-$a.log" ||
+		"$here/vmm-x86.c" "$here/vmm-run.c" "$here/vmm-filter.c" -ldl 2>>"$work/vmm-static-$a.log" ||
 		{ log "$a: cannot build a static VMM (log: $work/vmm-static-$a.log)"; rm -f "$work/$a/vmm-static"; }
 	build_shim "$a"
 	build_api_vmm "$a"

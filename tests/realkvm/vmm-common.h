@@ -53,6 +53,9 @@ struct vm;
 extern int (*vmm_run_hook)(struct vm *vm);
 extern unsigned int g_vm_gen;
 int vmm_run_mode(const char *mode); /* vmm-run.c */
+/* vmm-filter.c: run on a thread under a Firecracker-style filter; mode
+ * "forbidden": a call the filter forbids instead (must not return) */
+int vmm_filter_run(void (*run)(void), const char *mode);
 extern int g_failures;
 /*
  * The abi-ci mode (vmm <cpu> abi-ci careless|careful): a VMM in a VMM's CI

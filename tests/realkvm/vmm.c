@@ -14,7 +14,9 @@
  * value == before (and non-zero) means nobody wrote the bytes: stale.
  *
  * vmm <cpu> run=syscall|inline (and run=api, the static build linked with
- * the project's static archive, vmm-run.c) makes the KVM calls another way.
+ * the project's static archive, vmm-run.c) makes the KVM calls another way;
+ * vmm <cpu> filter runs the scenarios under a Firecracker-style seccomp
+ * filter of the VMM's own (vmm-filter.c).
  *
  * It also prints "RAW" lines (bytes 0..127 of kvm_run before and after) and
  * "INFO"/"SKIP" lines.  It deliberately has no dependency on the project:
@@ -296,6 +298,15 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	vmm_begin(g_kvm);
+	/* vmm <cpu> filter[=forbidden]: the scenarios on a thread under a
+	 * Firecracker-style seccomp filter of its own (vmm-filter.c) */
+#ifndef VMM_API /* the static API build (musl) has no uapi seccomp headers */
+	if (argc > 2 && !strncmp(argv[2], "filter", 6)) {
+		if (vmm_filter_run(run_all, argv[2][6] == '=' ? argv[2] + 7 : NULL) < 0)
+			return 2;
+		return vmm_end();
+	}
+#endif
 	run_all();
 	return vmm_end();
 }
