@@ -135,6 +135,45 @@ struct kvmrc_arm_sea {
 	uint64_t gpa;  /* valid when flags & GPA_VALID */
 };
 
+/* KVM_EXIT_TDX (6.16): union member tdx; include/uapi/linux/kvm.h of 6.16
+ * to 7.1 ("KVM: TDX: Exit to userspace for GetTdVmCallInfo" 25e8b1dd4883,
+ * "...<GetQuote>" cf207eac06f6, "...SetupEventNotifyInterrupt" 4580dbef5ce0).
+ * nr (a TDVMCALL leaf) names the member; ret is first in each. */
+#define KVMRC_TDVMCALL_GET_TD_VM_CALL_INFO        0x10000ull
+#define KVMRC_TDVMCALL_GET_QUOTE                  0x10002ull
+#define KVMRC_TDVMCALL_SETUP_EVENT_NOTIFY_INTERRUPT 0x10004ull
+struct kvmrc_tdx_exit {
+	uint64_t flags;
+	uint64_t nr;
+	union {
+		struct {
+			uint64_t ret;
+			uint64_t data[5];
+		} unknown;
+		struct {
+			uint64_t ret;
+			uint64_t gpa;
+			uint64_t size;
+		} get_quote;
+		struct {
+			uint64_t ret;
+			uint64_t leaf;
+			uint64_t r11, r12, r13, r14;
+		} get_tdvmcall_info;
+		struct {
+			uint64_t ret;
+			uint64_t vector;
+		} setup_event_notify;
+	};
+};
+
+/* KVM_EXIT_SNP_REQ_CERTS (7.0, fa9893fadbc2): union member snp_req_certs */
+struct kvmrc_snp_req_certs {
+	uint64_t gpa;
+	uint64_t npages;
+	uint64_t ret;
+};
+
 /* ---- s390x: the parts of struct kvm_run an x86_64 build cannot see ----
  * On s390x the exit union starts at 48: psw_mask and psw_addr (in/out,
  * read back by sync_regs) sit at 32..47. */

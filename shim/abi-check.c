@@ -7,6 +7,7 @@
  */
 #include <stddef.h>
 #include <linux/kvm.h>
+#include <linux/version.h>
 #include "kvmrun-compat-uapi.h"
 #include "layout.h"
 
@@ -51,6 +52,34 @@ _Static_assert(OFF(riscv_csr.csr_num) == L_RISCV_CSR_NUM && OFF(riscv_csr.new_va
 _Static_assert(OFF(notify.flags) == L_NOTIFY_FLAGS && OFF(hw.hardware_exit_reason) == L_HW_REASON, "notify, hw");
 _Static_assert(OFF(tpr_access.rip) == L_TPR_RIP && OFF(tpr_access.is_write) == L_TPR_IS_WRITE, "tpr_access");
 _Static_assert(OFF(eoi.vector) == L_EOI_VECTOR, "eoi");
+_Static_assert(OFF(hyperv.type) == L_HYPERV_TYPE && OFF(hyperv.u.synic.msr) == L_HYPERV_SYNIC_MSR &&
+	       OFF(hyperv.u.synic.control) == L_HYPERV_SYNIC_CONTROL &&
+	       OFF(hyperv.u.synic.evt_page) == L_HYPERV_SYNIC_EVT_PAGE &&
+	       OFF(hyperv.u.synic.msg_page) == L_HYPERV_SYNIC_MSG_PAGE, "hyperv synic");
+_Static_assert(OFF(hyperv.u.hcall.input) == L_HYPERV_HCALL_INPUT && OFF(hyperv.u.hcall.result) == L_HYPERV_HCALL_RESULT &&
+	       OFF(hyperv.u.hcall.params) == L_HYPERV_HCALL_PARAMS, "hyperv hcall");
+_Static_assert(OFF(hyperv.u.syndbg.msr) == L_HYPERV_SYNDBG_MSR && OFF(hyperv.u.syndbg.control) == L_HYPERV_SYNDBG_CONTROL &&
+	       OFF(hyperv.u.syndbg.status) == L_HYPERV_SYNDBG_STATUS &&
+	       OFF(hyperv.u.syndbg.send_page) == L_HYPERV_SYNDBG_SEND &&
+	       OFF(hyperv.u.syndbg.recv_page) == L_HYPERV_SYNDBG_RECV &&
+	       OFF(hyperv.u.syndbg.pending_page) == L_HYPERV_SYNDBG_PENDING, "hyperv syndbg");
+_Static_assert(KVM_EXIT_HYPERV_SYNIC == 1 && KVM_EXIT_HYPERV_HCALL == 2 && KVM_EXIT_HYPERV_SYNDBG == 3, "hyperv types");
+_Static_assert(OFF(xen.type) == L_XEN_TYPE && OFF(xen.u.hcall.longmode) == L_XEN_HCALL_LONGMODE &&
+	       OFF(xen.u.hcall.cpl) == L_XEN_HCALL_CPL && OFF(xen.u.hcall.input) == L_XEN_HCALL_INPUT &&
+	       OFF(xen.u.hcall.result) == L_XEN_HCALL_RESULT && OFF(xen.u.hcall.params) == L_XEN_HCALL_PARAMS &&
+	       sizeof(((struct kvm_run *)0)->xen.u.hcall.params) == 48, "xen hcall");
+_Static_assert(KVM_EXIT_XEN_HCALL == 1, "xen type");
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 16, 0) /* KVM_EXIT_TDX in the headers */
+_Static_assert(OFF(tdx.flags) == L_TDX_FLAGS && OFF(tdx.nr) == L_TDX_NR && OFF(tdx.unknown.ret) == L_TDX_RET &&
+	       OFF(tdx.unknown.data) == L_TDX_UNKNOWN_DATA && OFF(tdx.get_quote.gpa) == L_TDX_GET_QUOTE_GPA &&
+	       OFF(tdx.get_quote.size) == L_TDX_GET_QUOTE_SIZE && OFF(tdx.get_tdvmcall_info.leaf) == L_TDX_INFO_LEAF &&
+	       OFF(tdx.get_tdvmcall_info.r11) == L_TDX_INFO_R11 &&
+	       OFF(tdx.setup_event_notify.vector) == L_TDX_NOTIFY_VECTOR, "tdx (uapi)");
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 0, 0) /* KVM_EXIT_SNP_REQ_CERTS in the headers */
+_Static_assert(OFF(snp_req_certs.gpa) == L_SNP_CERTS_GPA && OFF(snp_req_certs.npages) == L_SNP_CERTS_NPAGES &&
+	       OFF(snp_req_certs.ret) == L_SNP_CERTS_RET, "snp_req_certs (uapi)");
+#endif
 _Static_assert(sizeof(((struct kvm_run *)0)->s) + OFF(s) <= KVMRC_RUN_SIZE, "sync regs inside kvm_run");
 _Static_assert(OFF(kvm_valid_regs) == KVMRC_RUN_UNION_OFFSET + 256, "exit union is 256 bytes");
 _Static_assert(OFF(hw) == KVMRC_RUN_UNION_OFFSET, "KVMRC_RUN_UNION_OFFSET");
@@ -72,6 +101,9 @@ _Static_assert(OFF(debug.arch.pad) == LS_DEBUG_PAD, "s390x debug.pad (uapi)");
 _Static_assert(OFF(s390_tsch.dequeued) == LS_TSCH_DEQUEUED, "s390x tsch.dequeued (uapi)");
 _Static_assert(OFF(s390_stsi.reserved) == LS_STSI_RESERVED, "s390x stsi.reserved (uapi)");
 _Static_assert(OFF(internal.ndata) == LS_U + 4, "s390x internal.ndata (uapi)");
+_Static_assert(OFF(flags) == L_FLAGS, "s390x kvm_run.flags (uapi)");
+_Static_assert(OFF(psw_addr) == KVMRC_S390_PSW_ADDR_OFFSET, "s390x psw_addr (uapi)");
+_Static_assert(OFF(debug.arch.addr) == LS_DEBUG_ADDR && OFF(debug.arch.type) == LS_DEBUG_TYPE, "s390x debug (uapi)");
 _Static_assert(sizeof(struct kvm_run) == KVMRC_RUN_SIZE_S390, "s390x sizeof(struct kvm_run)");
 #endif
 
@@ -99,6 +131,62 @@ _Static_assert(LS_U + offsetof(struct kvmrc_s390_tsch, subchannel_id) == LS_TSCH
 _Static_assert(offsetof(struct kvmrc_s390_tsch, ipb) == 12, "s390x tsch: 12 bytes of interrupt data before ipb");
 _Static_assert(LS_U + offsetof(struct kvmrc_s390_tsch, dequeued) == LS_TSCH_DEQUEUED, "s390x tsch.dequeued");
 _Static_assert(LS_U + offsetof(struct kvmrc_s390_stsi, reserved) == LS_STSI_RESERVED, "s390x stsi.reserved");
+_Static_assert(LS_U + offsetof(struct kvmrc_s390_debug_exit_arch, addr) == LS_DEBUG_ADDR, "s390x debug.addr");
+_Static_assert(LS_U + offsetof(struct kvmrc_s390_sieic, icptcode) == LS_SIEIC_ICPTCODE &&
+	       LS_U + offsetof(struct kvmrc_s390_sieic, ipa) == LS_SIEIC_IPA &&
+	       LS_U + offsetof(struct kvmrc_s390_sieic, ipb) == LS_SIEIC_IPB, "s390x sieic");
+_Static_assert(LS_U + offsetof(struct kvmrc_s390_ucontrol, trans_exc_code) == LS_UCONTROL_TRANS_EXC &&
+	       LS_U + offsetof(struct kvmrc_s390_ucontrol, pgm_code) == LS_UCONTROL_PGM_CODE, "s390x ucontrol");
+_Static_assert(LS_U + offsetof(struct kvmrc_s390_tsch, subchannel_nr) == LS_TSCH_SUBCHANNEL_NR &&
+	       LS_U + offsetof(struct kvmrc_s390_tsch, io_int_parm) == LS_TSCH_IO_INT_PARM &&
+	       LS_U + offsetof(struct kvmrc_s390_tsch, io_int_word) == LS_TSCH_IO_INT_WORD &&
+	       LS_U + offsetof(struct kvmrc_s390_tsch, ipb) == LS_TSCH_IPB, "s390x tsch");
+_Static_assert(LS_U + offsetof(struct kvmrc_s390_stsi, addr) == LS_STSI_ADDR &&
+	       LS_U + offsetof(struct kvmrc_s390_stsi, ar) == LS_STSI_AR &&
+	       LS_U + offsetof(struct kvmrc_s390_stsi, fc) == LS_STSI_FC &&
+	       LS_U + offsetof(struct kvmrc_s390_stsi, sel1) == LS_STSI_SEL1 &&
+	       LS_U + offsetof(struct kvmrc_s390_stsi, sel2) == LS_STSI_SEL2, "s390x stsi");
+/* the s390x reset flags and internal error are one u64 and the generic struct */
+_Static_assert(LS_RESET_FLAGS == LS_U && LS_INTERNAL_NDATA == LS_INTERNAL_SUBERROR + 4 &&
+	       LS_INTERNAL_DATA == LS_INTERNAL_SUBERROR + 8, "s390x reset, internal");
+/* the transcribed TDX and SNP structs (6.16, 7.0), placed at the union start */
+_Static_assert(L_U + offsetof(struct kvmrc_tdx_exit, flags) == L_TDX_FLAGS &&
+	       L_U + offsetof(struct kvmrc_tdx_exit, nr) == L_TDX_NR &&
+	       L_U + offsetof(struct kvmrc_tdx_exit, unknown.ret) == L_TDX_RET &&
+	       L_U + offsetof(struct kvmrc_tdx_exit, get_quote.ret) == L_TDX_RET &&
+	       L_U + offsetof(struct kvmrc_tdx_exit, get_tdvmcall_info.ret) == L_TDX_RET &&
+	       L_U + offsetof(struct kvmrc_tdx_exit, setup_event_notify.ret) == L_TDX_RET, "tdx flags, nr, ret");
+_Static_assert(L_U + offsetof(struct kvmrc_tdx_exit, unknown.data) == L_TDX_UNKNOWN_DATA &&
+	       L_U + offsetof(struct kvmrc_tdx_exit, get_quote.gpa) == L_TDX_GET_QUOTE_GPA &&
+	       L_U + offsetof(struct kvmrc_tdx_exit, get_quote.size) == L_TDX_GET_QUOTE_SIZE &&
+	       L_U + offsetof(struct kvmrc_tdx_exit, get_tdvmcall_info.leaf) == L_TDX_INFO_LEAF &&
+	       L_U + offsetof(struct kvmrc_tdx_exit, get_tdvmcall_info.r11) == L_TDX_INFO_R11 &&
+	       L_U + offsetof(struct kvmrc_tdx_exit, get_tdvmcall_info.r14) == L_TDX_INFO_R11 + 24 &&
+	       L_U + offsetof(struct kvmrc_tdx_exit, setup_event_notify.vector) == L_TDX_NOTIFY_VECTOR, "tdx members");
+_Static_assert(sizeof(struct kvmrc_tdx_exit) == 64, "tdx: 64 bytes (56-95 written per leaf, X10)");
+_Static_assert(L_U + offsetof(struct kvmrc_snp_req_certs, gpa) == L_SNP_CERTS_GPA &&
+	       L_U + offsetof(struct kvmrc_snp_req_certs, npages) == L_SNP_CERTS_NPAGES &&
+	       L_U + offsetof(struct kvmrc_snp_req_certs, ret) == L_SNP_CERTS_RET, "snp_req_certs");
+
+/* the s390x union members are in every architecture's <linux/kvm.h>: their
+ * offsets from the union start, against the s390x union at LS_U */
+#define UREL(member) (offsetof(struct kvm_run, member) - offsetof(struct kvm_run, hw))
+_Static_assert(LS_U + UREL(s390_sieic.icptcode) == LS_SIEIC_ICPTCODE && LS_U + UREL(s390_sieic.ipa) == LS_SIEIC_IPA &&
+	       LS_U + UREL(s390_sieic.ipb) == LS_SIEIC_IPB, "s390x sieic (uapi)");
+_Static_assert(LS_U + UREL(s390_reset_flags) == LS_RESET_FLAGS, "s390x reset flags (uapi)");
+_Static_assert(LS_U + UREL(s390_ucontrol.trans_exc_code) == LS_UCONTROL_TRANS_EXC &&
+	       LS_U + UREL(s390_ucontrol.pgm_code) == LS_UCONTROL_PGM_CODE, "s390x ucontrol (uapi)");
+_Static_assert(LS_U + UREL(s390_tsch.subchannel_id) == LS_TSCH_SUBCHANNEL &&
+	       LS_U + UREL(s390_tsch.subchannel_nr) == LS_TSCH_SUBCHANNEL_NR &&
+	       LS_U + UREL(s390_tsch.io_int_parm) == LS_TSCH_IO_INT_PARM &&
+	       LS_U + UREL(s390_tsch.io_int_word) == LS_TSCH_IO_INT_WORD && LS_U + UREL(s390_tsch.ipb) == LS_TSCH_IPB &&
+	       LS_U + UREL(s390_tsch.dequeued) == LS_TSCH_DEQUEUED, "s390x tsch (uapi)");
+_Static_assert(LS_U + UREL(s390_stsi.addr) == LS_STSI_ADDR && LS_U + UREL(s390_stsi.ar) == LS_STSI_AR &&
+	       LS_U + UREL(s390_stsi.reserved) == LS_STSI_RESERVED && LS_U + UREL(s390_stsi.fc) == LS_STSI_FC &&
+	       LS_U + UREL(s390_stsi.sel1) == LS_STSI_SEL1 && LS_U + UREL(s390_stsi.sel2) == LS_STSI_SEL2,
+	       "s390x stsi (uapi)");
+_Static_assert(LS_U + UREL(internal.suberror) == LS_INTERNAL_SUBERROR && LS_U + UREL(internal.ndata) == LS_INTERNAL_NDATA &&
+	       LS_U + UREL(internal.data) == LS_INTERNAL_DATA, "s390x internal (uapi)");
 
 /* and against the real headers where the build architecture has them */
 #if defined(__aarch64__)

@@ -3,8 +3,9 @@
  * fields.c - the field table: every exit struct's fields by name, per
  * architecture, with their bytes in kvm_run (layout.h, proven against the
  * uapi in abi-check.c).  Rows of one (arch, exit) are listed in the order
- * of the uapi struct.  s390x exits are not named here (the decoder shows
- * their non-zero bytes).
+ * of the uapi struct.  Union members chosen by a selector (hyperv.type,
+ * xen.type, tdx.nr) have rows of their own (FS, FO): kvmrc_field_selected
+ * says which apply to an exit's bytes.
  */
 #include <linux/kvm.h>
 #include "kvmrun-compat.h"
@@ -19,6 +20,17 @@
 
 #define F(a, e, n, o, s, k)       { .arch = a, .exit_reason = e, .name = n, .off = o, .size = s, .kind = KVMRC_FK_##k }
 #define FN(a, e, n, o, at_)       { .arch = a, .exit_reason = e, .name = n, .off = o, .size = 128, .kind = KVMRC_FK_NDATA, .at = at_ }
+/* a field of the union member whose selector (u32 / u64 at sa) reads v */
+#define FS(a, e, n, o, s, k, sa, ss, v)                                                                       \
+	{ .arch = a, .exit_reason = e, .name = n, .off = o, .size = s, .kind = KVMRC_FK_##k, .sel = KVMRC_SEL_EQ, \
+	  .sel_at = sa, .sel_size = ss, .sel_value = v }
+/* a field of the member used when the selector reads none of the FS values */
+#define FO(a, e, n, o, s, k, sa, ss)                                                                          \
+	{ .arch = a, .exit_reason = e, .name = n, .off = o, .size = s, .kind = KVMRC_FK_##k, .sel = KVMRC_SEL_OTHER, \
+	  .sel_at = sa, .sel_size = ss }
+#define HV(n, o, s, t) FS(X86, KVM_EXIT_HYPERV, n, o, s, HEX, L_HYPERV_TYPE, 4, t)
+#define TDX(n, o, leaf) FS(X86, KVM_EXIT_TDX, n, o, 8, HEX, L_TDX_NR, 8, leaf)
+#define S390 KVMRUN_COMPAT_ARCH_S390X
 
 const struct kvmrc_field kvmrc_fields[] = {
 	/* header bytes that are outputs of every exit */
@@ -82,6 +94,51 @@ const struct kvmrc_field kvmrc_fields[] = {
 	F(X86, KVM_EXIT_X86_WRMSR, "index", L_MSR_INDEX, 4, HEX),
 	F(X86, KVM_EXIT_X86_WRMSR, "data", L_MSR_DATA, 8, HEX),
 	F(X86, KVM_EXIT_NOTIFY, "flags", L_NOTIFY_FLAGS, 4, HEX),
+	F(X86, KVM_EXIT_HYPERV, "type", L_HYPERV_TYPE, 4, HYPERV_TYPE),
+	HV("synic.msr", L_HYPERV_SYNIC_MSR, 4, KVM_EXIT_HYPERV_SYNIC),
+	HV("synic.control", L_HYPERV_SYNIC_CONTROL, 8, KVM_EXIT_HYPERV_SYNIC),
+	HV("synic.evt_page", L_HYPERV_SYNIC_EVT_PAGE, 8, KVM_EXIT_HYPERV_SYNIC),
+	HV("synic.msg_page", L_HYPERV_SYNIC_MSG_PAGE, 8, KVM_EXIT_HYPERV_SYNIC),
+	HV("hcall.input", L_HYPERV_HCALL_INPUT, 8, KVM_EXIT_HYPERV_HCALL),
+	HV("hcall.result", L_HYPERV_HCALL_RESULT, 8, KVM_EXIT_HYPERV_HCALL),
+	HV("hcall.params[0]", L_HYPERV_HCALL_PARAMS, 8, KVM_EXIT_HYPERV_HCALL),
+	HV("hcall.params[1]", L_HYPERV_HCALL_PARAMS + 8, 8, KVM_EXIT_HYPERV_HCALL),
+	HV("syndbg.msr", L_HYPERV_SYNDBG_MSR, 4, KVM_EXIT_HYPERV_SYNDBG),
+	HV("syndbg.control", L_HYPERV_SYNDBG_CONTROL, 8, KVM_EXIT_HYPERV_SYNDBG),
+	HV("syndbg.status", L_HYPERV_SYNDBG_STATUS, 8, KVM_EXIT_HYPERV_SYNDBG),
+	HV("syndbg.send_page", L_HYPERV_SYNDBG_SEND, 8, KVM_EXIT_HYPERV_SYNDBG),
+	HV("syndbg.recv_page", L_HYPERV_SYNDBG_RECV, 8, KVM_EXIT_HYPERV_SYNDBG),
+	HV("syndbg.pending_page", L_HYPERV_SYNDBG_PENDING, 8, KVM_EXIT_HYPERV_SYNDBG),
+	F(X86, KVM_EXIT_XEN, "type", L_XEN_TYPE, 4, XEN_TYPE),
+	FS(X86, KVM_EXIT_XEN, "hcall.longmode", L_XEN_HCALL_LONGMODE, 4, DEC, L_XEN_TYPE, 4, KVM_EXIT_XEN_HCALL),
+	FS(X86, KVM_EXIT_XEN, "hcall.cpl", L_XEN_HCALL_CPL, 4, DEC, L_XEN_TYPE, 4, KVM_EXIT_XEN_HCALL),
+	FS(X86, KVM_EXIT_XEN, "hcall.input", L_XEN_HCALL_INPUT, 8, HEX, L_XEN_TYPE, 4, KVM_EXIT_XEN_HCALL),
+	FS(X86, KVM_EXIT_XEN, "hcall.result", L_XEN_HCALL_RESULT, 8, HEX, L_XEN_TYPE, 4, KVM_EXIT_XEN_HCALL),
+	FS(X86, KVM_EXIT_XEN, "hcall.params[0]", L_XEN_HCALL_PARAMS, 8, HEX, L_XEN_TYPE, 4, KVM_EXIT_XEN_HCALL),
+	FS(X86, KVM_EXIT_XEN, "hcall.params[1]", L_XEN_HCALL_PARAMS + 8, 8, HEX, L_XEN_TYPE, 4, KVM_EXIT_XEN_HCALL),
+	FS(X86, KVM_EXIT_XEN, "hcall.params[2]", L_XEN_HCALL_PARAMS + 16, 8, HEX, L_XEN_TYPE, 4, KVM_EXIT_XEN_HCALL),
+	FS(X86, KVM_EXIT_XEN, "hcall.params[3]", L_XEN_HCALL_PARAMS + 24, 8, HEX, L_XEN_TYPE, 4, KVM_EXIT_XEN_HCALL),
+	FS(X86, KVM_EXIT_XEN, "hcall.params[4]", L_XEN_HCALL_PARAMS + 32, 8, HEX, L_XEN_TYPE, 4, KVM_EXIT_XEN_HCALL),
+	FS(X86, KVM_EXIT_XEN, "hcall.params[5]", L_XEN_HCALL_PARAMS + 40, 8, HEX, L_XEN_TYPE, 4, KVM_EXIT_XEN_HCALL),
+	F(X86, KVM_EXIT_TDX, "flags", L_TDX_FLAGS, 8, HEX),
+	F(X86, KVM_EXIT_TDX, "nr", L_TDX_NR, 8, TDX_NR),
+	F(X86, KVM_EXIT_TDX, "ret", L_TDX_RET, 8, HEX),      /* first in every member */
+	TDX("get_quote.gpa", L_TDX_GET_QUOTE_GPA, KVMRC_TDVMCALL_GET_QUOTE),
+	TDX("get_quote.size", L_TDX_GET_QUOTE_SIZE, KVMRC_TDVMCALL_GET_QUOTE),
+	TDX("get_tdvmcall_info.leaf", L_TDX_INFO_LEAF, KVMRC_TDVMCALL_GET_TD_VM_CALL_INFO),
+	TDX("get_tdvmcall_info.r11", L_TDX_INFO_R11, KVMRC_TDVMCALL_GET_TD_VM_CALL_INFO),
+	TDX("get_tdvmcall_info.r12", L_TDX_INFO_R11 + 8, KVMRC_TDVMCALL_GET_TD_VM_CALL_INFO),
+	TDX("get_tdvmcall_info.r13", L_TDX_INFO_R11 + 16, KVMRC_TDVMCALL_GET_TD_VM_CALL_INFO),
+	TDX("get_tdvmcall_info.r14", L_TDX_INFO_R11 + 24, KVMRC_TDVMCALL_GET_TD_VM_CALL_INFO),
+	TDX("setup_event_notify.vector", L_TDX_NOTIFY_VECTOR, KVMRC_TDVMCALL_SETUP_EVENT_NOTIFY_INTERRUPT),
+	FO(X86, KVM_EXIT_TDX, "unknown.data[0]", L_TDX_UNKNOWN_DATA, 8, HEX, L_TDX_NR, 8),
+	FO(X86, KVM_EXIT_TDX, "unknown.data[1]", L_TDX_UNKNOWN_DATA + 8, 8, HEX, L_TDX_NR, 8),
+	FO(X86, KVM_EXIT_TDX, "unknown.data[2]", L_TDX_UNKNOWN_DATA + 16, 8, HEX, L_TDX_NR, 8),
+	FO(X86, KVM_EXIT_TDX, "unknown.data[3]", L_TDX_UNKNOWN_DATA + 24, 8, HEX, L_TDX_NR, 8),
+	FO(X86, KVM_EXIT_TDX, "unknown.data[4]", L_TDX_UNKNOWN_DATA + 32, 8, HEX, L_TDX_NR, 8),
+	F(X86, KVM_EXIT_SNP_REQ_CERTS, "gpa", L_SNP_CERTS_GPA, 8, HEX),
+	F(X86, KVM_EXIT_SNP_REQ_CERTS, "npages", L_SNP_CERTS_NPAGES, 8, DEC),
+	F(X86, KVM_EXIT_SNP_REQ_CERTS, "ret", L_SNP_CERTS_RET, 8, HEX),
 
 	/* arm64 */
 	F(ARM64, KVM_EXIT_DEBUG, "hsr", L_DEBUG_ARM64_HSR, 4, ESR),
@@ -89,6 +146,8 @@ const struct kvmrc_field kvmrc_fields[] = {
 	F(ARM64, KVM_EXIT_DEBUG, "far", L_DEBUG_ARM64_FAR, 8, HEX),
 	F(ARM64, KVM_EXIT_ARM_NISV, "esr_iss", L_ARM_NISV_ESR_ISS, 8, HEX),
 	F(ARM64, KVM_EXIT_ARM_NISV, "fault_ipa", L_ARM_NISV_FAULT_IPA, 8, HEX),
+	F(ARM64, KVM_EXIT_ARM_LDST64B, "esr_iss", L_ARM_NISV_ESR_ISS, 8, HEX),  /* the arm_nisv struct (A12) */
+	F(ARM64, KVM_EXIT_ARM_LDST64B, "fault_ipa", L_ARM_NISV_FAULT_IPA, 8, HEX),
 	F(ARM64, KVM_EXIT_ARM_SEA, "flags", L_ARM_SEA_FLAGS, 8, HEX),
 	F(ARM64, KVM_EXIT_ARM_SEA, "esr", L_ARM_SEA_ESR, 8, ESR),
 	F(ARM64, KVM_EXIT_ARM_SEA, "gva", L_ARM_SEA_GVA, 8, HEX),
@@ -109,6 +168,34 @@ const struct kvmrc_field kvmrc_fields[] = {
 	F(RISCV, KVM_EXIT_RISCV_CSR, "new_value", L_RISCV_CSR_NEW, 8, HEX),
 	F(RISCV, KVM_EXIT_RISCV_CSR, "write_mask", L_RISCV_CSR_MASK, 8, HEX),
 	F(RISCV, KVM_EXIT_RISCV_CSR, "ret_value", L_RISCV_CSR_RET, 8, HEX),
+
+	/* s390x: the union at 48; psw_mask and psw_addr in the header */
+	F(S390, KVMRC_FIELD_EXIT_ANY, "flags", L_FLAGS, 2, HEX),
+	F(S390, KVMRC_FIELD_EXIT_ANY, "psw_mask", KVMRC_S390_PSW_MASK_OFFSET, 8, HEX),
+	F(S390, KVMRC_FIELD_EXIT_ANY, "psw_addr", KVMRC_S390_PSW_ADDR_OFFSET, 8, HEX),
+	F(S390, KVM_EXIT_DEBUG, "addr", LS_DEBUG_ADDR, 8, HEX),
+	F(S390, KVM_EXIT_DEBUG, "type", LS_DEBUG_TYPE, 1, DEC),
+	F(S390, KVM_EXIT_S390_SIEIC, "icptcode", LS_SIEIC_ICPTCODE, 1, HEX),
+	F(S390, KVM_EXIT_S390_SIEIC, "ipa", LS_SIEIC_IPA, 2, HEX),
+	F(S390, KVM_EXIT_S390_SIEIC, "ipb", LS_SIEIC_IPB, 4, HEX),
+	F(S390, KVM_EXIT_S390_RESET, "s390_reset_flags", LS_RESET_FLAGS, 8, HEX),
+	F(S390, KVM_EXIT_S390_UCONTROL, "trans_exc_code", LS_UCONTROL_TRANS_EXC, 8, HEX),
+	F(S390, KVM_EXIT_S390_UCONTROL, "pgm_code", LS_UCONTROL_PGM_CODE, 4, HEX),
+	F(S390, KVM_EXIT_S390_TSCH, "subchannel_id", LS_TSCH_SUBCHANNEL, 2, HEX),
+	F(S390, KVM_EXIT_S390_TSCH, "subchannel_nr", LS_TSCH_SUBCHANNEL_NR, 2, HEX),
+	F(S390, KVM_EXIT_S390_TSCH, "io_int_parm", LS_TSCH_IO_INT_PARM, 4, HEX),
+	F(S390, KVM_EXIT_S390_TSCH, "io_int_word", LS_TSCH_IO_INT_WORD, 4, HEX),
+	F(S390, KVM_EXIT_S390_TSCH, "ipb", LS_TSCH_IPB, 4, HEX),
+	F(S390, KVM_EXIT_S390_TSCH, "dequeued", LS_TSCH_DEQUEUED, 1, DEC),
+	F(S390, KVM_EXIT_S390_STSI, "addr", LS_STSI_ADDR, 8, HEX),
+	F(S390, KVM_EXIT_S390_STSI, "ar", LS_STSI_AR, 1, DEC),
+	F(S390, KVM_EXIT_S390_STSI, "reserved", LS_STSI_RESERVED, 1, HEX),
+	F(S390, KVM_EXIT_S390_STSI, "fc", LS_STSI_FC, 1, DEC),
+	F(S390, KVM_EXIT_S390_STSI, "sel1", LS_STSI_SEL1, 1, DEC),
+	F(S390, KVM_EXIT_S390_STSI, "sel2", LS_STSI_SEL2, 2, DEC),
+	F(S390, KVM_EXIT_INTERNAL_ERROR, "suberror", LS_INTERNAL_SUBERROR, 4, DEC),
+	F(S390, KVM_EXIT_INTERNAL_ERROR, "ndata", LS_INTERNAL_NDATA, 4, DEC),
+	FN(S390, KVM_EXIT_INTERNAL_ERROR, "data", LS_INTERNAL_DATA, LS_INTERNAL_NDATA),
 };
 const unsigned int kvmrc_field_count = sizeof(kvmrc_fields) / sizeof(kvmrc_fields[0]);
 _Static_assert(sizeof(kvmrc_fields) / sizeof(kvmrc_fields[0]) <= KVMRC_FIELD_MAX, "raise KVMRC_FIELD_MAX");
@@ -170,6 +257,46 @@ static const struct name x86_vectors[] = {
 	{ 7, "NM" }, { 8, "DF" }, { 10, "TS" }, { 11, "NP" }, { 12, "SS" }, { 13, "GP" }, { 14, "PF" },
 	{ 16, "MF" }, { 17, "AC" }, { 18, "MC" }, { 19, "XM" }, { 20, "VE" }, { 21, "CP" },
 };
+
+static const struct name hyperv_types[] = { { 1, "SYNIC" }, { 2, "HCALL" }, { 3, "SYNDBG" } };
+static const struct name xen_types[] = { { 1, "HCALL" } };
+static const struct name tdx_leaves[] = {
+	{ KVMRC_TDVMCALL_GET_TD_VM_CALL_INFO, "GET_TD_VM_CALL_INFO" }, { KVMRC_TDVMCALL_GET_QUOTE, "GET_QUOTE" },
+	{ KVMRC_TDVMCALL_SETUP_EVENT_NOTIFY_INTERRUPT, "SETUP_EVENT_NOTIFY_INTERRUPT" },
+};
+
+int kvmrc_field_selected(const struct kvmrc_field *f, const uint8_t *page)
+{
+	if (f->sel == KVMRC_SEL_ALL)
+		return 1;
+	uint64_t v = 0;
+	for (unsigned int i = 0; i < f->sel_size && i < 8; i++)
+		v |= (uint64_t)page[f->sel_at + i] << (8 * i);
+	if (f->sel == KVMRC_SEL_EQ)
+		return v == f->sel_value;
+	for (unsigned int i = 0; i < kvmrc_field_count; i++) { /* KVMRC_SEL_OTHER */
+		const struct kvmrc_field *g = &kvmrc_fields[i];
+		if (g->sel == KVMRC_SEL_EQ && g->arch == f->arch && g->exit_reason == f->exit_reason &&
+		    g->sel_at == f->sel_at && g->sel_value == v)
+			return 0;
+	}
+	return 1;
+}
+
+const char *kvmrc_field_value_name(unsigned int kind, uint64_t v)
+{
+	if (v > UINT32_MAX)
+		return NULL;
+	switch (kind) {
+	case KVMRC_FK_ESR: return LOOKUP(esr_classes, KVMRC_ESR_EC(v));
+	case KVMRC_FK_SYSEV: return LOOKUP(system_events, (unsigned int)v);
+	case KVMRC_FK_X86_VECTOR: return LOOKUP(x86_vectors, (unsigned int)v);
+	case KVMRC_FK_HYPERV_TYPE: return LOOKUP(hyperv_types, (unsigned int)v);
+	case KVMRC_FK_XEN_TYPE: return LOOKUP(xen_types, (unsigned int)v);
+	case KVMRC_FK_TDX_NR: return LOOKUP(tdx_leaves, (unsigned int)v);
+	default: return NULL;
+	}
+}
 
 const char *kvmrc_exit_name(unsigned int r)
 {

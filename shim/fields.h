@@ -22,11 +22,24 @@ enum kvmrc_field_kind {
 	KVMRC_FK_X86_VECTOR, /* x86 exception vector (#DB, #BP, ...) */
 	KVMRC_FK_ARM64_FLAGS,/* kvm_run.flags on arm64 */
 	KVMRC_FK_NDATA,      /* u64 array: entries [0, u32 at `at`) shown, at most 16 */
+	KVMRC_FK_HYPERV_TYPE,/* KVM_EXIT_HYPERV_SYNIC, _HCALL, _SYNDBG */
+	KVMRC_FK_XEN_TYPE,   /* KVM_EXIT_XEN_HCALL */
+	KVMRC_FK_TDX_NR,     /* TDVMCALL leaf (GET_QUOTE, ...) */
+};
+
+/* Which member of an exit's union a row belongs to (struct kvmrc_field.sel):
+ * every row, or only when the selector (the u32 or u64 at sel_at, of
+ * sel_size bytes) equals sel_value, or only when it equals none of the
+ * values of the exit's KVMRC_SEL_EQ rows (the "unknown" member). */
+enum kvmrc_field_sel {
+	KVMRC_SEL_ALL = 0,
+	KVMRC_SEL_EQ,
+	KVMRC_SEL_OTHER,
 };
 
 #define KVMRC_FIELD_ALL_LP64 0xff /* arch: every architecture with the union at 32 */
 #define KVMRC_FIELD_EXIT_ANY 0xffff
-#define KVMRC_FIELD_MAX 96 /* rows the table may hold (per-row counters, poison.h) */
+#define KVMRC_FIELD_MAX 192 /* rows the table may hold (per-row counters, poison.h) */
 
 struct kvmrc_field {
 	uint8_t arch;        /* enum kvmrun_compat_arch, or KVMRC_FIELD_ALL_LP64 */
@@ -35,6 +48,10 @@ struct kvmrc_field {
 	uint16_t off, size;  /* bytes of kvm_run */
 	uint8_t kind;        /* enum kvmrc_field_kind */
 	uint16_t at;         /* KVMRC_FK_NDATA: offset of the u32 count */
+	uint8_t sel;         /* enum kvmrc_field_sel: the member this row is part of */
+	uint8_t sel_size;    /* 4 or 8 */
+	uint16_t sel_at;     /* offset of the selector (hyperv.type, tdx.nr) */
+	uint64_t sel_value;
 };
 
 extern const struct kvmrc_field kvmrc_fields[];
@@ -51,5 +68,11 @@ const char *kvmrc_x86_vector_name(unsigned int vector);
 
 /* Does row f describe a field of exit_reason on arch? */
 int kvmrc_field_applies(const struct kvmrc_field *f, unsigned int arch, unsigned int exit_reason);
+/* And, for a row of a union member, is that member the one page (bytes of
+ * kvm_run of that exit) holds?  1 for a row of every member. */
+int kvmrc_field_selected(const struct kvmrc_field *f, const uint8_t *page);
+/* The name of value v of a field of kind (ESR class, system event type,
+ * hyperv type, ...), or NULL: none known, or a kind without names. */
+const char *kvmrc_field_value_name(unsigned int kind, uint64_t v);
 
 #endif

@@ -21,8 +21,9 @@ void kvmrc_poison_after_run(struct kvmrc_poison_vcpu *p, const uint8_t *page, un
 		return; /* not entered: the exit is the previous one, counted then */
 	for (unsigned int i = 0; i < kvmrc_field_count && i < KVMRC_FIELD_MAX; i++) {
 		const struct kvmrc_field *f = &kvmrc_fields[i];
-		if (f->exit_reason == KVMRC_FIELD_EXIT_ANY || !kvmrc_field_applies(f, arch, exit_reason))
-			continue; /* header fields (flags) are never poisoned, only cleared */
+		if (f->exit_reason == KVMRC_FIELD_EXIT_ANY || !kvmrc_field_applies(f, arch, exit_reason) ||
+		    !kvmrc_field_selected(f, page))
+			continue; /* header fields (flags) are never poisoned, only cleared; another member */
 		uint32_t n = 0;
 		for (unsigned int b = 0; b < f->size; b++)
 			n += page[f->off + b] == fill;

@@ -187,6 +187,15 @@ static void value(struct line *l, const struct kvmrc_field *f, uint64_t v)
 		n = kvmrc_x86_vector_name((unsigned int)v);
 		add(l, "%llu (#%s)", (unsigned long long)v, n ? n : "?");
 		break;
+	case KVMRC_FK_HYPERV_TYPE:
+	case KVMRC_FK_XEN_TYPE:
+		n = kvmrc_field_value_name(f->kind, v);
+		add(l, "%llu (%s)", (unsigned long long)v, n ? n : "?");
+		break;
+	case KVMRC_FK_TDX_NR:
+		n = kvmrc_field_value_name(f->kind, v);
+		add(l, "0x%llx (%s)", (unsigned long long)v, n ? n : "?");
+		break;
 	case KVMRC_FK_ARM64_FLAGS:
 		add(l, "0x%04llx%s", (unsigned long long)v, v & KVMRC_ARM64_DEBUG_ARCH_HSR_HIGH_VALID ? " (HSR_HIGH_VALID)" : "");
 		break;
@@ -290,7 +299,7 @@ static void print_exit(struct rec_decoder *d, const struct rec_chunk *c)
 		int named = 0;
 		for (unsigned int i = 0; i < kvmrc_field_count; i++) {
 			const struct kvmrc_field *f = &kvmrc_fields[i];
-			if (!kvmrc_field_applies(f, d->hdr.arch, reason))
+			if (!kvmrc_field_applies(f, d->hdr.arch, reason) || !kvmrc_field_selected(f, s))
 				continue;
 			named += f->exit_reason != KVMRC_FIELD_EXIT_ANY;
 			if (f->kind != KVMRC_FK_NDATA) {
