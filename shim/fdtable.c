@@ -7,8 +7,8 @@
  * can see the table before its size).  VM and
  * vCPU objects come from static pools claimed with compare-and-swap, so
  * nothing here takes a lock or calls malloc, and a fork()ed child inherits a
- * consistent table.  An object returns to its pool when no fd and no
- * KVM_RUN in flight refers to it any more.
+ * consistent table.  An object returns to its pool when no fd refers to it
+ * and no KVM_RUN is in flight on it (fdtable.h: kvmrc_fdt_hold).
  *
  * Each vCPU object owns a mapping of the vCPU's kvm_run page, made when the
  * vCPU is tracked and released with its last fd: the library reads and
@@ -42,7 +42,7 @@ uint32_t kvmrc_fdt_limit;
 static struct kvmrc_vm vm_pool[KVMRC_MAX_VMS];
 static struct kvmrc_vcpu vcpu_pool[KVMRC_MAX_VCPUS];
 static unsigned int vcpu_high;      /* pool entries ever used: bounds scans */
-static struct kvmrc_vcpu *zombies;  /* last reference dropped inside KVM_RUN */
+static struct kvmrc_vcpu *zombies;  /* last fd closed while a KVM_RUN was in flight */
 static struct kvmrc_vm *adopted_vm; /* one VM object for every adopted vCPU */
 uint32_t kvmrc_fdt_gen;
 int kvmrc_fdt_pid;
@@ -109,7 +109,7 @@ static void retire(const struct kvmrc_vcpu *v)
 		if (h)
 			__atomic_add_fetch(&kvmrc_fdt_retired.hits[i], h, __ATOMIC_RELAXED);
 	}
-	__atomic_add_fetch(&kvmrc_fdt_retired.runs, __atomic_load_n(&v->runs, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
+	__atomic_add_fetch(&kvmrc_fdt_retired.runs, kvmrc_fdt_runs(v), __ATOMIC_RELAXED);
 	__atomic_add_fetch(&kvmrc_fdt_retired.vcpus, 1, __ATOMIC_RELAXED);
 	if (kvmrc_abi_on)
 		kvmrc_abi_retire(&v->abi);
@@ -132,18 +132,36 @@ static void vcpu_free(struct kvmrc_vcpu *v)
 	__atomic_store_n(&v->in_use, 0, __ATOMIC_RELEASE);
 }
 
-static void vcpu_put(struct kvmrc_vcpu *v)
+/*
+ * Is a KVM_RUN in flight on v?  Asked after its slot was cleared: a caller
+ * that announced itself before that is seen here, one after it sees the
+ * slot changed (kvmrc_fdt_hold).  leave is read first, so a call that ends
+ * in between still counts as in flight (the answer errs towards waiting).
+ */
+static int in_flight(const struct kvmrc_vcpu *v)
 {
-	if (__atomic_sub_fetch(&v->refs, 1, __ATOMIC_ACQ_REL) == 0)
-		vcpu_free(v);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	uint64_t leave = __atomic_load_n(&v->leave, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&v->enter, __ATOMIC_SEQ_CST) != leave;
 }
 
-void kvmrc_fdt_release_last(struct kvmrc_vcpu *v)
+static void zombie_push(struct kvmrc_vcpu *v)
 {
 	struct kvmrc_vcpu *head = __atomic_load_n(&zombies, __ATOMIC_RELAXED);
 	do
 		v->next_zombie = head;
 	while (!__atomic_compare_exchange_n(&zombies, &head, v, 1, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+}
+
+/* The last fd is gone: freed now, or once the KVM_RUN in flight ended. */
+static void vcpu_put(struct kvmrc_vcpu *v)
+{
+	if (__atomic_sub_fetch(&v->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	if (in_flight(v))
+		zombie_push(v);
+	else
+		vcpu_free(v);
 }
 
 void kvmrc_fdt_reap(void)
@@ -153,7 +171,10 @@ void kvmrc_fdt_reap(void)
 	struct kvmrc_vcpu *v = __atomic_exchange_n(&zombies, NULL, __ATOMIC_ACQUIRE);
 	while (v) {
 		struct kvmrc_vcpu *next = v->next_zombie;
-		vcpu_free(v);
+		if (in_flight(v))
+			zombie_push(v); /* still in KVM_RUN: next time */
+		else
+			vcpu_free(v);
 		v = next;
 	}
 }
@@ -191,7 +212,7 @@ static void slot_store(int fd, uintptr_t value)
 		slot_put(value);
 		return;
 	}
-	slot_put(__atomic_exchange_n(&slots[fd], value, __ATOMIC_ACQ_REL));
+	slot_put(__atomic_exchange_n(&slots[fd], value, __ATOMIC_SEQ_CST));
 }
 
 void kvmrc_fdt_set_system(int fd)
@@ -266,6 +287,7 @@ static struct kvmrc_vcpu *new_vcpu(int fd, struct kvmrc_vm *vm, uint32_t id, int
 		}
 		kvmrc_scrub_init(&v->sc, kvmrc_cfg.arch, pend_unknown, vm ? &vm->caps : NULL, v->hits);
 		memcpy(v->plan, v->sc.plan, sizeof(v->plan));
+		v->hdr_keep = kvmrc_scrub_header_keep(&v->sc);
 		if (v->sc.uoff != KVMRC_FAST_UOFF)
 			v->sc.slow |= KVMRC_SLOW_LAYOUT;
 		if (!v->page)
@@ -281,6 +303,7 @@ static struct kvmrc_vcpu *new_vcpu(int fd, struct kvmrc_vm *vm, uint32_t id, int
 		while (i + 1 > high &&
 		       !__atomic_compare_exchange_n(&vcpu_high, &high, i + 1, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 			;
+		v->runs_base = __atomic_load_n(&v->leave, __ATOMIC_RELAXED);
 		__atomic_store_n(&v->refs, 1, __ATOMIC_RELEASE);
 		slot_store(fd, (uintptr_t)v | KVMRC_ROLE_VCPU);
 		return v;

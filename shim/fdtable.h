@@ -2,7 +2,8 @@
 /*
  * fdtable.h - what each file descriptor is to KVM, and where each vCPU's
  * kvm_run is mapped.  Readers (the KVM_RUN path) are lock-free: one atomic
- * load of the fd's slot, one of the vCPU's run pointer.
+ * load of the fd's slot, one atomic add announcing the call, the slot loaded
+ * again (kvmrc_fdt_hold), one add when the call ends (kvmrc_fdt_release).
  */
 #ifndef KVMRC_FDTABLE_H
 #define KVMRC_FDTABLE_H
@@ -37,8 +38,13 @@ struct kvmrc_vm {
 } __attribute__((aligned(8)));
 
 struct kvmrc_vcpu {
-	uint32_t refs;                     /* tracked fds + KVM_RUN calls in flight (first: the
-					      KVM_RUN path addresses it as the object) */
+	/* KVM_RUN calls begun and ended on this object, ever: never reset, so
+	 * a late caller holding a stale slot value balances its own count.
+	 * enter != leave: a call in flight, the object is not freed (first:
+	 * the KVM_RUN path addresses it as the object). */
+	uint64_t enter;
+	uint64_t leave;
+	uint32_t refs;                     /* tracked fds */
 	uint32_t in_use;
 	uint32_t id;                       /* KVM_CREATE_VCPU argument */
 	uint32_t gen;                      /* kvmrc_fdt_gen when tracked: a fork()ed child passes through */
@@ -48,6 +54,7 @@ struct kvmrc_vcpu {
 	struct kvmrc_trace_ring *trace;    /* recording: this vCPU's ring (trace.h), or NULL */
 	struct kvmrc_scrub sc;             /* the pending completion (scrub.h) */
 	uint32_t plan[KVMRC_MAX_EXIT];     /* kvmrc_scrub_plan of its arch, copied: one load per exit */
+	uint64_t hdr_keep;                 /* kvmrc_scrub_header_keep(&sc), for the straight path */
 	/* FAIL_ENTRY state (failentry.c); written by the vCPU's own thread */
 	uint32_t needs_init;               /* unrunnable since an AArch32 FAIL_ENTRY */
 	uint32_t suspect;                  /* -1/EINVAL FAIL_ENTRY seen, cause not established */
@@ -55,7 +62,7 @@ struct kvmrc_vcpu {
 	int64_t fail_reason;               /* kvmrun_compat_fail_entry_reason value */
 	struct kvmrc_vcpu *next_zombie;    /* freed inside KVM_RUN: unmapped later (fdtable.c) */
 	/* counters, relaxed atomics: written by the thread running this vCPU */
-	uint64_t runs;
+	uint64_t runs_base;                /* leave when tracked: runs are leave - runs_base */
 	uint32_t hits[KVMRC_MAX_RULES];
 	struct kvmrc_abi_vcpu abi;         /* --abi (abi-run.h); untouched without it */
 	struct kvmrc_poison_vcpu poison;   /* --poison (poison.h); untouched without it */
@@ -136,50 +143,60 @@ void kvmrc_fdt_forget_range(unsigned int first, unsigned int last);
 /* newfd is a duplicate of oldfd. */
 void kvmrc_fdt_dup(int oldfd, int newfd);
 
-/* One more KVM_RUN on v, counted by the thread that runs it; readers load
- * the counter relaxed.  On x86_64 one add to memory: a single aligned
- * 8-byte store, never torn. */
-static inline void kvmrc_fdt_count_run(struct kvmrc_vcpu *v)
+/*
+ * A KVM_RUN on v begins: announced before the slot is loaded again, so that
+ * a close either sees the call (enter != leave: the object waits, see
+ * kvmrc_fdt_in_flight) or the caller sees the slot changed.  Both sides are
+ * sequentially consistent (a locked add on x86_64, ldaddal on arm64).
+ */
+static inline void kvmrc_fdt_enter(struct kvmrc_vcpu *v)
 {
-#if defined(__x86_64__) && !defined(__SANITIZE_THREAD__)
-	__asm__("addq $1, %0" : "+m"(v->runs));
-#else
-	__atomic_store_n(&v->runs, v->runs + 1, __ATOMIC_RELAXED);
-#endif
+	__atomic_add_fetch(&v->enter, 1, __ATOMIC_SEQ_CST);
 }
 
-/* Drops the KVM_RUN reference; the last one defers the unmap (no system
- * call in a vCPU thread). */
-static inline void kvmrc_fdt_release(struct kvmrc_vcpu *v)
+/* Taken back: the slot changed after kvmrc_fdt_enter (not a run). */
+static inline void kvmrc_fdt_unhold(struct kvmrc_vcpu *v)
 {
-	extern void kvmrc_fdt_release_last(struct kvmrc_vcpu *v);
-	if (__builtin_expect(__atomic_sub_fetch(&v->refs, 1, __ATOMIC_ACQ_REL) == 0, 0))
-		kvmrc_fdt_release_last(v);
-}
-
-/* A reference on v unless its last one is gone (the object is being freed). */
-static inline int kvmrc_fdt_try_ref(struct kvmrc_vcpu *v)
-{
-	uint32_t refs = __atomic_load_n(&v->refs, __ATOMIC_RELAXED);
-	do {
-		if (!refs)
-			return 0;
-	} while (!__atomic_compare_exchange_n(&v->refs, &refs, refs + 1, 1, __ATOMIC_ACQUIRE,
-					      __ATOMIC_RELAXED));
-	return 1;
+	__atomic_sub_fetch(&v->enter, 1, __ATOMIC_RELEASE);
 }
 
 /*
- * Hot path: take a reference on the vCPU behind fd's slot for one KVM_RUN.
- * Fails (returns 0) when the object is being freed or the slot changed in
- * between (fd closed and its number reused): the call is passed through.
+ * The KVM_RUN ends, and is counted (runs: leave - runs_base).  Nothing is
+ * freed here: a close that saw the call in flight left the object to
+ * kvmrc_fdt_reap (no system call in a vCPU thread).  On x86_64 one add to
+ * memory, not locked: stores are released in order there, and only a VMM
+ * running one vCPU from two threads at once (the kernel serialises them)
+ * could lose a count, which keeps the object (never frees it early).
+ */
+static inline void kvmrc_fdt_release(struct kvmrc_vcpu *v)
+{
+#if defined(__x86_64__) && !defined(__SANITIZE_THREAD__)
+	__asm__ __volatile__("addq $1, %0" : "+m"(v->leave) : : "memory");
+#else
+	__atomic_add_fetch(&v->leave, 1, __ATOMIC_RELEASE);
+#endif
+}
+
+/* KVM_RUN calls on v so far (the thread running it writes; readers relaxed). */
+static inline uint64_t kvmrc_fdt_runs(const struct kvmrc_vcpu *v)
+{
+	return __atomic_load_n(&v->leave, __ATOMIC_RELAXED) - v->runs_base;
+}
+
+/*
+ * Hot path: announce a KVM_RUN on the vCPU behind fd's slot.  Fails
+ * (returns 0) when the slot changed in between (fd closed, its number maybe
+ * reused): the call is passed through.
  */
 static inline int kvmrc_fdt_hold(struct kvmrc_vcpu *v, int fd, uintptr_t slot)
 {
-	if (!kvmrc_fdt_try_ref(v))
-		return 0;
-	if (__builtin_expect(kvmrc_fdt_get(fd) != slot, 0)) {
-		kvmrc_fdt_release(v);
+	extern uintptr_t *kvmrc_fdt_slots __attribute__((visibility("hidden")));
+	uintptr_t *slots = __atomic_load_n(&kvmrc_fdt_slots, __ATOMIC_ACQUIRE);
+
+	kvmrc_fdt_enter(v);
+	if (__builtin_expect(!slots || (unsigned int)fd >= KVMRC_FDT_SLOTS ||
+			     __atomic_load_n(&slots[fd], __ATOMIC_SEQ_CST) != slot, 0)) {
+		kvmrc_fdt_unhold(v);
 		return 0;
 	}
 	return 1;
@@ -188,7 +205,7 @@ static inline int kvmrc_fdt_hold(struct kvmrc_vcpu *v, int fd, uintptr_t slot)
 /* fd is a vCPU fd the library never saw created (exec, SCM_RIGHTS). */
 struct kvmrc_vcpu *kvmrc_fdt_adopt_vcpu(int fd, uint32_t id);
 
-/* Frees the objects whose last reference went inside KVM_RUN (off the hot path). */
+/* Frees the objects closed while a KVM_RUN was in flight, once it ended (off the hot path). */
 void kvmrc_fdt_reap(void);
 
 /* Counters of vCPUs whose objects were freed (all fds closed), for stats. */

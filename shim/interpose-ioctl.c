@@ -19,6 +19,7 @@
 #include "real.h"
 #include "export.h"
 #include "kvmioctl.h"
+#include "runpath.h"
 #include "sys.h"
 
 KVMRC_EXPORT int ioctl(int fd, IOCTL_REQUEST_TYPE req, void *arg);
@@ -40,16 +41,16 @@ static __attribute__((noinline)) int ioctl_kvm(int fd, IOCTL_REQUEST_TYPE req, v
 
 /*
  * Every path leaves by a tail call, so none builds a stack frame here:
- * KVM_RUN goes straight to its path (which needs no resolution check: a
- * tracked vCPU implies one), any other ioctl costs two compares, a load and
- * a jump.
+ * KVM_RUN jumps to its straight path (runpath.h: one of two copies, chosen
+ * once the first vCPU is tracked; before that, the pass-through), any other
+ * ioctl costs two compares, a load and a jump.
  */
 KVMRC_EXPORT int ioctl(int fd, IOCTL_REQUEST_TYPE req, void *arg)
 {
 	uint32_t nr = (uint32_t)req; /* the kernel compares 32 bits */
 
 	if (nr == KVM_RUN)
-		return kvmrc_ioctl_run(fd, req, arg);
+		return KVMRC_RUNPATH_ENTRY()(fd, req, arg);
 	if (__builtin_expect(_IOC_TYPE(nr) != KVMIO, 1)) {
 		int (*next)(int, IOCTL_REQUEST_TYPE, void *) =
 			(int (*)(int, IOCTL_REQUEST_TYPE, void *))__atomic_load_n(&kvmrc_real.ioctl, __ATOMIC_ACQUIRE);

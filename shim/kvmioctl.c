@@ -29,6 +29,7 @@
 #include "scrub.h"
 #include "caps.h"
 #include "kvmioctl.h"
+#include "runpath.h"
 #include "sys.h"
 #include "trace.h"
 
@@ -38,7 +39,7 @@
 /*
  * The before-run step of a vCPU, in full: FAIL_ENTRY marking, pending
  * inputs kept, the flags and the union filled.  Also records exit_reason at
- * entry for kvmrc_run_after().  The caller holds v (kvmrc_fdt_hold).
+ * entry for kvmrc_run_after().  The caller announced the call (kvmrc_fdt_hold).
  */
 void kvmrc_run_before(struct kvmrc_vcpu *v, uint8_t *page)
 {
@@ -70,7 +71,6 @@ int kvmrc_run_after(struct kvmrc_vcpu *v, uint8_t *page, int r, int *err)
 /* The end of every KVM_RUN the library took part in. */
 static inline int run_done(struct kvmrc_vcpu *v, int r, int err)
 {
-	kvmrc_fdt_count_run(v);
 	kvmrc_fdt_release(v);
 	if (__builtin_expect(r != 0, 0))
 		errno = err;
@@ -88,7 +88,7 @@ static inline int run_next(int fd, IOCTL_REQUEST_TYPE req, void *arg)
 }
 
 /* An fd the library does not track as a vCPU, or lost in a race: passed through. */
-static __attribute__((noinline)) int run_untracked(int fd, IOCTL_REQUEST_TYPE req, void *arg)
+int kvmrc_ioctl_run_untracked(int fd, IOCTL_REQUEST_TYPE req, void *arg)
 {
 	if (!kvmrc_real_ready())
 		return (int)kvmrc_sys(SYS_ioctl, fd, (unsigned long)req, arg);
@@ -96,13 +96,13 @@ static __attribute__((noinline)) int run_untracked(int fd, IOCTL_REQUEST_TYPE re
 }
 
 /* A KVM_RUN with every step (something pending, a step asked for). */
-static __attribute__((noinline)) int run_full(struct kvmrc_vcpu *v, int fd, IOCTL_REQUEST_TYPE req)
+int kvmrc_ioctl_run_full(struct kvmrc_vcpu *v, int fd, IOCTL_REQUEST_TYPE req)
 {
 	uint8_t *page = v->page;
 
 	if (!page) { /* KVMRC_SLOW_NO_PAGE */
-		kvmrc_fdt_release(v);
-		return run_untracked(fd, req, NULL);
+		kvmrc_fdt_unhold(v);
+		return kvmrc_ioctl_run_untracked(fd, req, NULL);
 	}
 	kvmrc_run_before(v, page);
 	int r = run_next(fd, req, NULL);
@@ -115,7 +115,7 @@ static __attribute__((noinline)) int run_full(struct kvmrc_vcpu *v, int fd, IOCT
 }
 
 /* The straight path's call came back with something its plan does not cover. */
-static __attribute__((noinline)) int after_full(struct kvmrc_vcpu *v, int r)
+int kvmrc_ioctl_after_full(struct kvmrc_vcpu *v, int r)
 {
 	int err = r == 0 ? 0 : errno;
 
@@ -126,32 +126,12 @@ static __attribute__((noinline)) int after_full(struct kvmrc_vcpu *v, int r)
 	return run_done(v, r, err);
 }
 
-/* The slot changed between its load and the reference: fd was closed. */
-static __attribute__((noinline)) int run_lost(struct kvmrc_vcpu *v, int fd, IOCTL_REQUEST_TYPE req)
+/* Passed through after all: the slot changed between its load and the
+ * announcement (fd was closed), or the call has an argument. */
+int kvmrc_ioctl_run_lost(struct kvmrc_vcpu *v, int fd, IOCTL_REQUEST_TYPE req, void *arg)
 {
-	kvmrc_fdt_release(v);
-	return run_untracked(fd, req, NULL);
-}
-
-/* The straight path dropped the last reference (fd closed during the call). */
-static __attribute__((noinline)) int run_last(struct kvmrc_vcpu *v)
-{
-	extern void kvmrc_fdt_release_last(struct kvmrc_vcpu *);
-	kvmrc_fdt_release_last(v);
-	return 0;
-}
-
-/* The union filled (and the flags cleared where output-only). */
-static inline __attribute__((always_inline)) void fill(struct kvmrc_scrub *sc, uint8_t *page, int avx2)
-{
-#ifdef KVMRC_SCRUB_AVX2
-	if (avx2) {
-		kvmrc_scrub_fast_before_avx2(sc, page);
-		return;
-	}
-#endif
-	(void)avx2;
-	kvmrc_scrub_fast_before(sc, page);
+	kvmrc_fdt_unhold(v);
+	return kvmrc_ioctl_run_untracked(fd, req, arg);
 }
 
 /* A KVM_RUN answering an exit whose inputs are one word (an MMIO read's
@@ -162,97 +142,60 @@ static inline __attribute__((always_inline)) int kept(struct kvmrc_vcpu *v, int 
 	uint8_t *page = v->page;
 	uint64_t word;
 
-	v->sc.before = kvmrc_load32(page + KVMRC_RUN_EXIT_REASON_OFFSET);
+	v->sc.before = kvmrc_scrub_fast_header(&v->sc, page, v->hdr_keep);
 	memcpy(&word, page + KVMRC_PEND_OFF(v->sc.pend), 8);
-	fill(&v->sc, page, avx2);
+	kvmrc_runpath_fill(&v->sc, page, avx2);
 	kvmrc_scrub_kept_restore(&v->sc, page, word);
 	int r = ((int (*)(int, IOCTL_REQUEST_TYPE, void *))kvmrc_real.ioctl)(fd, req, NULL);
 	if (__builtin_expect(r != 0, 0))
-		return after_full(v, r);
+		return kvmrc_ioctl_after_full(v, r);
 	if (__builtin_expect(!kvmrc_scrub_kept_after(&v->sc, v->page), 0))
-		return after_full(v, 0);
+		return kvmrc_ioctl_after_full(v, 0);
 	return run_done(v, 0, 0);
 }
 
-static __attribute__((noinline)) int run_kept(struct kvmrc_vcpu *v, int fd, IOCTL_REQUEST_TYPE req)
+int kvmrc_ioctl_run_kept(struct kvmrc_vcpu *v, int fd, IOCTL_REQUEST_TYPE req)
 {
 	return kept(v, fd, req, 0);
 }
 
-static __attribute__((noinline)) int run_kept_avx2(struct kvmrc_vcpu *v, int fd, IOCTL_REQUEST_TYPE req)
+int kvmrc_ioctl_run_kept_avx2(struct kvmrc_vcpu *v, int fd, IOCTL_REQUEST_TYPE req)
 {
 	return kept(v, fd, req, 1);
 }
 
-/*
- * KVM_RUN.  The common case (nothing pending before, an exit whose plan is
- * a table entry after) takes the straight path here, with v the only value
- * kept across the call; everything else is out of line, reached by tail
- * calls.  A tracked vCPU implies the next ioctl is resolved (fdtable.c).
- * Built once per way of filling the union (avx2: see scrub.h).
- */
-static inline __attribute__((always_inline)) int run(int fd, IOCTL_REQUEST_TYPE req, void *arg, int avx2)
+static __attribute__((noinline)) int run_sse(int fd, IOCTL_REQUEST_TYPE req, void *arg)
 {
-	if (__builtin_expect((unsigned int)fd >= __atomic_load_n(&kvmrc_fdt_limit, __ATOMIC_ACQUIRE), 0))
-		return run_untracked(fd, req, arg);
-	const uintptr_t *at = __atomic_load_n(&kvmrc_fdt_slots, __ATOMIC_RELAXED) + (unsigned int)fd;
-	uintptr_t slot = __atomic_load_n(at, __ATOMIC_ACQUIRE);
-	struct kvmrc_vcpu *v = (struct kvmrc_vcpu *)(slot - KVMRC_ROLE_VCPU); /* valid if the role is */
-
-	/* KVM_RUN takes no argument: with one the kernel fails before entry. */
-	if (__builtin_expect(((slot - KVMRC_ROLE_VCPU) & 3) != 0 || arg != NULL, 0) ||
-	    __builtin_expect(!kvmrc_fdt_try_ref(v), 0))
-		return run_untracked(fd, req, arg);
-	if (__builtin_expect(__atomic_load_n(at, __ATOMIC_ACQUIRE) != slot, 0))
-		return run_lost(v, fd, req);
-	if (__builtin_expect(v->sc.gate != 0, 0))
-		return kvmrc_scrub_kept_ok(&v->sc) ? (avx2 ? run_kept_avx2 : run_kept)(v, fd, req)
-						  : run_full(v, fd, req);
-
-	uint8_t *page = v->page;
-	/* immediate_exit: the full steps keep the last exit for a KVM_RUN
-	 * that returns -1/EINTR without entering (scrub.c) */
-	if (__builtin_expect(page[KVMRC_RUN_IMMEDIATE_EXIT_OFFSET] != 0, 0))
-		return run_full(v, fd, req);
-	v->sc.before = kvmrc_load32(page + KVMRC_RUN_EXIT_REASON_OFFSET);
-	fill(&v->sc, page, avx2);
-	int r = ((int (*)(int, IOCTL_REQUEST_TYPE, void *))kvmrc_real.ioctl)(fd, req, NULL);
-	if (__builtin_expect(r != 0, 0))
-		return after_full(v, r);
-	if (__builtin_expect(!kvmrc_scrub_fast_after(&v->sc, v->plan, v->page), 0))
-		return after_full(v, 0);
-	kvmrc_fdt_count_run(v);
-	if (__builtin_expect(__atomic_sub_fetch(&v->refs, 1, __ATOMIC_ACQ_REL) == 0, 0))
-		return run_last(v);
-	return 0;
+	return kvmrc_runpath(fd, req, arg, 0);
 }
 
 #ifdef KVMRC_SCRUB_AVX2
-static int run_sse(int fd, IOCTL_REQUEST_TYPE req, void *arg)
+static __attribute__((noinline)) int run_avx2(int fd, IOCTL_REQUEST_TYPE req, void *arg)
 {
-	return run(fd, req, arg, 0);
-}
-
-static int run_avx2(int fd, IOCTL_REQUEST_TYPE req, void *arg)
-{
-	return run(fd, req, arg, 1);
-}
-
-/* GNU ifunc resolver, run by the loader: the CPU (and the kernel's saving of
- * its AVX state) decides once. */
-static int (*resolve_run(void))(int, IOCTL_REQUEST_TYPE, void *)
-{
-	__builtin_cpu_init();
-	return __builtin_cpu_supports("avx2") ? run_avx2 : run_sse;
-}
-
-int kvmrc_ioctl_run(int fd, IOCTL_REQUEST_TYPE req, void *arg) __attribute__((ifunc("resolve_run")));
-#else
-int kvmrc_ioctl_run(int fd, IOCTL_REQUEST_TYPE req, void *arg)
-{
-	return run(fd, req, arg, 0);
+	return kvmrc_runpath(fd, req, arg, 1);
 }
 #endif
+
+int (*kvmrc_runpath_entry)(int, IOCTL_REQUEST_TYPE, void *) = kvmrc_ioctl_run_untracked;
+
+/* A vCPU is tracked, so the fd table is mapped: KVM_RUN may take its
+ * straight path, the copy for this CPU (and the kernel's saving of its AVX
+ * state).  Racing callers store the same value. */
+static void arm_runpath(void)
+{
+	int (*run)(int, IOCTL_REQUEST_TYPE, void *) = run_sse;
+#ifdef KVMRC_SCRUB_AVX2
+	if (kvmrc_runpath_avx2())
+		run = run_avx2;
+#endif
+	if (__atomic_load_n(&kvmrc_runpath_entry, __ATOMIC_RELAXED) != run)
+		__atomic_store_n(&kvmrc_runpath_entry, run, __ATOMIC_RELEASE);
+}
+
+int kvmrc_ioctl_run(int fd, IOCTL_REQUEST_TYPE req, void *arg)
+{
+	return KVMRC_RUNPATH_ENTRY()(fd, req, arg);
+}
 
 /* Is fd the KVM device?  Asked once per fd, off the hot path. */
 static int is_kvm_device(int fd)
@@ -311,6 +254,7 @@ void kvmrc_ioctl_kvm_done(int fd, uint32_t nr, void *arg, int r)
 		struct kvmrc_vm *vm2 = kvmrc_slot_vm(kvmrc_fdt_get(fd));
 		struct kvmrc_vcpu *nv = vm2 ? kvmrc_fdt_new_vcpu(r, vm2, (uint32_t)(uintptr_t)arg) : NULL;
 		if (nv) {
+			arm_runpath();
 			kvmrc_trace_vcpu_new(nv);
 			kvmrc_log_start_thread(); /* from here on, lines from vCPU threads are queued */
 		}
@@ -360,6 +304,7 @@ static struct kvmrc_vcpu *adopt_vcpu(int fd)
 	uint32_t id = (uint32_t)strtoul(target + sizeof(prefix) - 1, NULL, 10);
 	struct kvmrc_vcpu *v = kvmrc_fdt_adopt_vcpu(fd, id);
 	if (v) {
+		arm_runpath();
 		kvmrc_trace_vcpu_new(v);
 		kvmrc_log_start_thread();
 	}

@@ -211,12 +211,42 @@ static inline void kvmrc_scrub_after(struct kvmrc_scrub *v, uint8_t *page, int r
  */
 #define KVMRC_FAST_UOFF 32u /* the straight path's exit union (x86_64, arm64, riscv64) */
 
+/*
+ * Bytes 8-15 of kvm_run (exit_reason, x86's ready_for_interrupt_injection
+ * and if_flag, flags) in one load and one store: returns exit_reason at
+ * entry, and clears flags where they are output-only.  The other bytes are
+ * stored back as they are: outputs, written only inside KVM_RUN, by the
+ * kernel, for this thread's call.
+ */
+static inline uint64_t kvmrc_scrub_header_keep(const struct kvmrc_scrub *v)
+{
+	return v->flags_out ? ~(0xffffull << 8 * (KVMRC_RUN_FLAGS_OFFSET - KVMRC_RUN_EXIT_REASON_OFFSET)) : ~0ull;
+}
+
+/* keep: kvmrc_scrub_header_keep(v), computed once */
+static inline uint32_t kvmrc_scrub_fast_header(const struct kvmrc_scrub *v, uint8_t *page, uint64_t keep)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t h = kvmrc_load64(page + KVMRC_RUN_EXIT_REASON_OFFSET);
+	(void)v;
+	h &= keep;
+	memcpy(page + KVMRC_RUN_EXIT_REASON_OFFSET, &h, 8);
+	return (uint32_t)h;
+#else
+	uint32_t reason = kvmrc_load32(page + KVMRC_RUN_EXIT_REASON_OFFSET);
+	(void)keep;
+	memset(page + v->clear_at, 0, 2);
+	return reason;
+#endif
+}
+
+/* The union filled (after kvmrc_scrub_fast_header). */
 static inline void kvmrc_scrub_fast_before(struct kvmrc_scrub *v, uint8_t *page)
 {
 	const kvmrc_fillvec f = kvmrc_scrub_fillv; /* one load: the stores below may alias it */
 	uint8_t *u = page + KVMRC_FAST_UOFF;
 
-	memset(page + v->clear_at, 0, 2); /* flags when output-only; else filled below */
+	(void)v;
 #pragma GCC unroll 16
 	for (unsigned int i = 0; i < KVMRC_UNION_SIZE; i += sizeof(f))
 		memcpy(u + i, &f, sizeof(f));
@@ -230,28 +260,33 @@ static inline void kvmrc_scrub_fast_before(struct kvmrc_scrub *v, uint8_t *page)
  * would think it might spill. */
 static inline void kvmrc_scrub_fast_before_avx2(struct kvmrc_scrub *v, uint8_t *page)
 {
-	uint8_t *u = page + KVMRC_FAST_UOFF;
-
-	memset(page + v->clear_at, 0, 2);
+	(void)v;
 	__asm__ volatile("vbroadcasti128 %[f], %%ymm0\n\t"
-			 "vmovdqu %%ymm0, (%[u])\n\t"
-			 "vmovdqu %%ymm0, 32(%[u])\n\t"
-			 "vmovdqu %%ymm0, 64(%[u])\n\t"
-			 "vmovdqu %%ymm0, 96(%[u])\n\t"
-			 "vmovdqu %%ymm0, 128(%[u])\n\t"
-			 "vmovdqu %%ymm0, 160(%[u])\n\t"
-			 "vmovdqu %%ymm0, 192(%[u])\n\t"
-			 "vmovdqu %%ymm0, 224(%[u])\n\t"
+			 "vmovdqu %%ymm0, 32(%[p])\n\t"
+			 "vmovdqu %%ymm0, 64(%[p])\n\t"
+			 "vmovdqu %%ymm0, 96(%[p])\n\t"
+			 "vmovdqu %%ymm0, 128(%[p])\n\t"
+			 "vmovdqu %%ymm0, 160(%[p])\n\t"
+			 "vmovdqu %%ymm0, 192(%[p])\n\t"
+			 "vmovdqu %%ymm0, 224(%[p])\n\t"
+			 "vmovdqu %%ymm0, 256(%[p])\n\t"
 			 "vzeroupper"
-			 : "=m"(*(uint8_t(*)[KVMRC_UNION_SIZE])u)
-			 : [u] "r"(u), [f] "m"(kvmrc_scrub_fillv)
+			 : "=m"(*(uint8_t(*)[KVMRC_UNION_SIZE])(page + KVMRC_FAST_UOFF))
+			 : [p] "r"(page), [f] "m"(kvmrc_scrub_fillv)
 			 : "xmm0");
 }
 #endif
 
+/* KVMRC_PLAN_MMIO_READ: the pend of the MMIO exit on page */
+static inline uint32_t kvmrc_scrub_mmio_pend(const uint8_t *page)
+{
+	uint32_t len = kvmrc_load32(page + L_MMIO_LEN);
+	return page[L_MMIO_IS_WRITE] ? 0 : KVMRC_PEND(L_MMIO_DATA, len < 8 ? len : 8);
+}
+
 static inline int kvmrc_scrub_fast_after(struct kvmrc_scrub *v, const uint32_t *plan, const uint8_t *page)
 {
-	uint32_t reason = kvmrc_load32(page + KVMRC_RUN_EXIT_REASON_OFFSET);
+	size_t reason = kvmrc_load32(page + KVMRC_RUN_EXIT_REASON_OFFSET); /* size_t: an index as loaded */
 
 	if (__builtin_expect(reason >= KVMRC_MAX_EXIT, 0))
 		return 0;
@@ -259,11 +294,10 @@ static inline int kvmrc_scrub_fast_after(struct kvmrc_scrub *v, const uint32_t *
 	if (__builtin_expect(p >= KVMRC_PLAN_MMIO_READ, 0)) {
 		if (p != KVMRC_PLAN_MMIO_READ)
 			return 0;
-		uint32_t len = kvmrc_load32(page + L_MMIO_LEN);
-		p = page[L_MMIO_IS_WRITE] ? 0 : KVMRC_PEND(L_MMIO_DATA, len < 8 ? len : 8);
+		p = kvmrc_scrub_mmio_pend(page);
 	}
 	v->pend = p;
-	v->last_reason = reason;
+	v->last_reason = (uint32_t)reason;
 	return 1;
 }
 
@@ -346,7 +380,7 @@ static inline __attribute__((always_inline)) int kvmrc_scrub_kept_after(struct k
 		__atomic_store_n(&v->kept_zeroed, v->kept_zeroed + bits[kb & 15] + bits[kb >> 4], __ATOMIC_RELAXED);
 	}
 	v->pend = p;
-	v->last_reason = reason;
+	v->last_reason = (uint32_t)reason;
 	return 1;
 }
 

@@ -92,7 +92,7 @@ static void one_vcpu(const struct kvmrc_vcpu *v, void *ctx)
 	put(w, "%s\n    {\"id\": %u, \"runs\": %llu, \"unscrubbed_runs\": %llu, \"kept_bytes_cleared\": %llu, "
 	    "\"fail_entry_reason\": %lld, \"rules\": {",
 	    w->first_vcpu ? "" : ",", v->id,
-	    (unsigned long long)__atomic_load_n(&v->runs, __ATOMIC_RELAXED),
+	    (unsigned long long)kvmrc_fdt_runs(v),
 	    (unsigned long long)__atomic_load_n(&v->sc.unscrubbed, __ATOMIC_RELAXED),
 	    (unsigned long long)__atomic_load_n(&v->sc.kept_zeroed, __ATOMIC_RELAXED),
 	    (long long)__atomic_load_n(&v->fail_reason, __ATOMIC_RELAXED));
@@ -203,7 +203,7 @@ static void prom_vcpu(const struct kvmrc_vcpu *v, void *ctx)
 	struct prom *p = ctx;
 
 	p->vcpus++;
-	p->runs += __atomic_load_n(&v->runs, __ATOMIC_RELAXED);
+	p->runs += kvmrc_fdt_runs(v);
 	for (unsigned int i = 0; i < kvmrc_rule_count && i < KVMRC_MAX_RULES; i++)
 		p->totals[i] += __atomic_load_n(&v->hits[i], __ATOMIC_RELAXED);
 	for (unsigned int i = 0; i < kvmrc_abi_row_count; i++)

@@ -323,7 +323,7 @@ static int run_enter(struct sv_thread *t, int fd, uint64_t arg)
 	if (!v || !kvmrc_fdt_hold(v, f->local, slot))
 		return 0;
 	if (!v->page) {
-		kvmrc_fdt_release(v);
+		kvmrc_fdt_unhold(v);
 		return 0;
 	}
 	t->v = v;
@@ -391,7 +391,6 @@ int64_t sv_track_exit(struct sv_thread *t, int64_t ret)
 		r = kvmrc_trace_after(t->v, t->page, r, &err, kvmrc_run_after);
 	else
 		r = kvmrc_run_after(t->v, t->page, r, &err);
-	__atomic_store_n(&t->v->runs, t->v->runs + 1, __ATOMIC_RELAXED); /* as the preload's run_done */
-	end_run(t);
+	end_run(t); /* counts the run, as the preload's run_done */
 	return r < 0 ? -(int64_t)err : r;
 }
