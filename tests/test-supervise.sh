@@ -15,6 +15,11 @@
 #     VMM non-dumpable for a supervisor without CAP_SYS_PTRACE;
 #  4. where /dev/kvm is usable: a static build of the real-kernel test VMM
 #     under the wrapper = the dynamic build under the preload.
+# 1 and 2 also run on the process_vm path (pidfd_getfd failing with ENOSYS,
+# as before Linux 5.6, or EPERM): the same bytes as on the pidfd path.  The
+# failure is forced with the supervisor's test knob KVMRC_SUPERVISE_TEST_DENY
+# (a seccomp filter the supervisor loads into itself: the real system call
+# fails; tools/supervise/sv-remote.c).
 set -u
 . "$top_srcdir/tests/lib.sh"
 kc=$top_builddir/tools/kvmrun-compat
@@ -54,8 +59,10 @@ for prof in arm64-5.10 arm64-5.15 arm64-5.18 arm64-6.1 arm64-6.12 arm64-6.19 \
 	export KVMEMU_PROFILE=$prof KVMRUN_COMPAT_ARCH=$a
 	KVMRUN_COMPAT_STATS=$d/pre.json pre "$ec" --arch "$a" --log "$d/l1" >"$d/pre.out" 2>"$d/pre.err" || true
 	KVMRUN_COMPAT_STATS=$d/sup.json sup -- "$ec" --arch "$a" --log "$d/l2" >"$d/sup.out" 2>"$d/sup.err" || true
+	KVMRUN_COMPAT_STATS=$d/rem.json KVMRC_SUPERVISE_TEST_DENY=ENOSYS sup -- "$ec" --arch "$a" --log "$d/l4" \
+		>"$d/rem.out" 2>"$d/rem.err" || true
 	raw "$ec" --arch "$a" --log "$d/l3" >"$d/raw.out" 2>&1 || true
-	for m in pre sup raw; do
+	for m in pre sup raw rem; do
 		sed 's/ shim=o[nf]*/ shim=-/' "$d/$m.out" >"$d/$m.txt"
 		[ -f "$d/$m.json" ] && sed '/"pid":/d' "$d/$m.json" >"$d/$m.stats"
 	done
@@ -67,6 +74,9 @@ for prof in arm64-5.10 arm64-5.15 arm64-5.18 arm64-6.1 arm64-6.12 arm64-6.19 \
 	same "$prof: supervised stats = preloaded stats" "$d/pre.stats" "$d/sup.stats"
 	if cmp -s "$d/pre.txt" "$d/raw.txt"; then no "$prof: control: without the shim the bytes differ"; fi
 	same "$prof: the same lines on stderr (the supervisor added none)" "$d/pre.err" "$d/sup.err"
+	same "$prof: process_vm path (pidfd_getfd ENOSYS): bytes = pidfd path's" "$d/sup.txt" "$d/rem.txt"
+	same "$prof: process_vm path: stats = pidfd path's" "$d/sup.stats" "$d/rem.stats"
+	same "$prof: process_vm path: the same lines on stderr" "$d/pre.err" "$d/rem.err"
 	n_prof=$((n_prof + 1))
 done
 unset KVMEMU_PROFILE KVMRUN_COMPAT_ARCH
@@ -82,8 +92,12 @@ for m in plain "threads 1" "threads 2" "threads 4" fork exec filter-trap filter-
 	# shellcheck disable=SC2086
 	sup -- "$vmm" $m >"$f.sup" 2>"$f.sup.err" && ss=0 || ss=$?
 	raw "$vmm" $m >"$f.raw" 2>&1 || true
+	# shellcheck disable=SC2086
+	KVMRC_SUPERVISE_TEST_DENY=ENOSYS sup -- "$vmm" $m >"$f.rem" 2>"$f.rem.err" && sr=0 || sr=$?
 	same "sv-vmm $m: supervised output = preloaded output" "$f.pre" "$f.sup"
 	status_is "sv-vmm $m: the same exit status" "$sp" "$ss"
+	same "sv-vmm $m: process_vm path (pidfd_getfd ENOSYS): output = pidfd path's" "$f.sup" "$f.rem"
+	status_is "sv-vmm $m: process_vm path: the same exit status" "$ss" "$sr"
 	if cmp -s "$f.pre" "$f.raw"; then no "sv-vmm $m: control: without the shim the output differs"; fi
 	grep -q ' stale=[1-9]' "$f.sup" && no "sv-vmm $m: no stale byte under the supervisor" "$(cat "$f.sup")"
 done
@@ -92,6 +106,22 @@ has "fork: the child's own VM is supervised, the parent's vCPU fails there" "$tm
 has "filter-errno: the VMM's filter still fails what it fails" "$tmp/filter-errno.sup" "getppid r=-1 errno=1"
 has "filter-trap: the VMM's filter still traps" "$tmp/filter-trap.sup" "SIGSYS caught"
 status_is "filter-kill: the VMM's filter still kills" 159 "$(sup -- "$vmm" filter-kill >/dev/null 2>&1; echo $?)"
+
+# which path: one info line each; pidfd_getfd refused (EPERM, not
+# non-dumpable) takes the process_vm path too; both refused: one line,
+# passed through (the control: the knob acts, the bytes are then stale)
+sup --log-level info -- "$vmm" plain >/dev/null 2>"$tmp/path.pidfd"
+has "pidfd path: its info line" "$tmp/path.pidfd" "supervisor: kvm_run pages through pidfd_getfd"
+KVMRC_SUPERVISE_TEST_DENY=ENOSYS sup --log-level info -- "$vmm" plain >/dev/null 2>"$tmp/path.rem"
+has "process_vm path: its info line" "$tmp/path.rem" "pidfd_getfd: Function not implemented (Linux 5.6+ has it): kvm_run pages are read and written with process_vm_readv/process_vm_writev"
+KVMRC_SUPERVISE_TEST_DENY=EPERM sup --log-level info -- "$vmm" plain >"$tmp/eperm.out" 2>"$tmp/eperm.err" || true
+same "pidfd_getfd EPERM: process_vm path, output = preloaded output" "$tmp/plain.pre" "$tmp/eperm.out"
+has "pidfd_getfd EPERM: its info line" "$tmp/eperm.err" "pidfd_getfd: Operation not permitted (refused): kvm_run pages are read and written with process_vm_readv"
+KVMRC_SUPERVISE_TEST_DENY=EPERM-ALL sup -- "$vmm" plain >"$tmp/both.out" 2>"$tmp/both.err" && st=0 || st=$?
+status_is "both refused: the VMM runs" 0 "$st"
+has "both refused: one line" "$tmp/both.err" "pidfd_getfd and process_vm_readv fail with EPERM"
+[ "$(grep -c supervisor "$tmp/both.err")" -eq 1 ] && ok "both refused: exactly one line" || no "one line" "$(cat "$tmp/both.err")"
+same "both refused: passed through (the bytes without the shim)" "$tmp/plain.raw" "$tmp/both.out"
 
 # a jailer-style new PID and mount namespace: the VMM is pid 1 there
 if command -v unshare >/dev/null 2>&1 && unshare --pid --fork --mount --mount-proc true 2>/dev/null; then

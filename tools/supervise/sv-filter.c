@@ -14,6 +14,11 @@
  *   ioctl(fd, KVM_ARM_VCPU_INIT)   the FAIL_ENTRY state is reset (arm64)
  *   close, close_range, dup2, dup3 a tracked fd number goes away: the copy is
  *                                  closed so that a closed vCPU dies
+ *   mmap(MAP_SHARED, fd != -1)     where the VMM maps a vCPU's kvm_run, for
+ *                                  the process_vm path (sv-remote.c); one stop,
+ *                                  and the syscall exit only for a vCPU fd on
+ *                                  that path (anonymous and private maps do
+ *                                  not stop)
  *   ptrace                         refused: the VMM's tracees would run
  *                                  outside the supervisor
  *
@@ -25,6 +30,7 @@
  */
 #include <errno.h>
 #include <seccomp.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <linux/kvm.h>
 #include "kvmrun-compat-uapi.h"
@@ -61,6 +67,10 @@ int sv_filter_install(int test, const char **why)
 		r = seccomp_rule_add(ctx, SCMP_ACT_TRACE(SV_EV_CLOSE), SCMP_SYS(close), 0);
 	if (!r)
 		r = seccomp_rule_add(ctx, SCMP_ACT_TRACE(SV_EV_CLOSE_RANGE), SCMP_SYS(close_range), 0);
+	if (!r)
+		r = seccomp_rule_add(ctx, SCMP_ACT_TRACE(SV_EV_MMAP), SCMP_SYS(mmap), 2,
+				     SCMP_A3_32(SCMP_CMP_MASKED_EQ, MAP_SHARED, MAP_SHARED),
+				     SCMP_A4_32(SCMP_CMP_NE, 0xffffffffu));
 #ifdef SYS_dup2
 	if (!r)
 		r = seccomp_rule_add(ctx, SCMP_ACT_TRACE(SV_EV_DUP), SCMP_SYS(dup2), 0);

@@ -89,8 +89,9 @@ static void on_seccomp(struct sv_thread *t, pid_t tid)
 	uint64_t args[6];
 	memcpy(args, info.seccomp.args, sizeof(args));
 	int need_exit = sv_track_enter(t, ev, args);
-	/* test mode: the result comes as an SV_TEST_RESULT call, not at this call's exit */
-	resume(tid, need_exit && !sv_test_mode ? PTRACE_SYSCALL : PTRACE_CONT, 0);
+	/* test mode: an emulated KVM ioctl's result comes as an SV_TEST_RESULT
+	 * call, not at this call's exit (an mmap's is a real one) */
+	resume(tid, need_exit && (!sv_test_mode || ev == SV_EV_MMAP) ? PTRACE_SYSCALL : PTRACE_CONT, 0);
 }
 
 static void on_syscall_exit(struct sv_thread *t, pid_t tid)
@@ -176,6 +177,7 @@ int main(int argc, char **argv)
 	}
 	const char *tm = getenv(SV_TEST_ENV);
 	sv_test_mode = tm && !strcmp(tm, "1");
+	sv_remote_test_deny(); /* KVMRC_SUPERVISE_TEST_DENY: the process_vm path on a kernel with pidfd_getfd */
 	signal(SIGPIPE, SIG_IGN);
 	long opts = PTRACE_O_TRACESECCOMP | PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK |
 		    PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL;

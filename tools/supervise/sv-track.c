@@ -14,11 +14,15 @@
  * (kvmrc_run_before/kvmrc_run_after, shim/kvmioctl.c): the preload's own
  * functions, those its KVM_RUN takes whenever its straight path does not.
  *
- * A VMM that drops dumpability or privileges (PR_SET_DUMPABLE 0, setuid)
- * makes pidfd_getfd fail with EPERM for a supervisor without CAP_SYS_PTRACE:
- * copies taken at creation are kept; a vCPU created after that is passed
- * through, with one line.  Before 5.6 (no pidfd_getfd): one line, nothing
- * tracked.
+ * When pidfd_getfd is unavailable (ENOSYS: before 5.6) or refused (EPERM),
+ * the process_vm path (sv-remote.c) takes over, with one info line: a VM's
+ * capabilities are asked of the supervisor's own /dev/kvm (as for a vCPU the
+ * preload adopts), and a vCPU's kvm_run is read and written in the
+ * VMM's memory at the address the VMM mmap()ed it (SV_EV_MMAP), through a
+ * shadow page the same engine works on.  A VMM that drops dumpability or
+ * privileges (PR_SET_DUMPABLE 0, setuid) refuses both to a supervisor
+ * without CAP_SYS_PTRACE: copies taken at creation are kept; a vCPU created
+ * after that is passed through, with one line.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +36,8 @@
 #include "fdtable.h"
 #include "log.h"
 #include "kvmioctl.h"
+#include "engine.h"
+#include "../../shim/config.h"
 #include "sv.h"
 #include "trace.h"
 
@@ -51,13 +57,17 @@
 int sv_test_mode;
 
 enum { ROLE_VM = 1, ROLE_VCPU = 2 };
+/* how a vCPU's kvm_run is reached */
+enum { HOW_COPY = 0, HOW_REMOTE, HOW_DEAD };
 
 /* One tracked fd of a traced process. */
 struct sv_fd {
 	pid_t tgid;   /* 0: free */
 	int fd;       /* in the traced process */
-	int local;    /* the supervisor's copy */
+	int local;    /* the supervisor's copy (HOW_REMOTE: the shadow page's memfd) */
 	int role;
+	int how;
+	uint64_t remote; /* HOW_REMOTE: where the VMM mapped kvm_run; 0: not yet */
 };
 
 #define SV_MAX_FDS (KVMRC_MAX_VCPUS + KVMRC_MAX_VMS)
@@ -82,6 +92,7 @@ struct sv_thread {
 	struct sv_fd *last;    /* the vCPU this thread ran last (a vCPU thread runs one) */
 	struct kvmrc_vcpu *v;  /* held for the KVM_RUN in flight */
 	uint8_t *page;
+	uint64_t remote;       /* its page in the VMM (process_vm path), or 0 */
 };
 
 #define SV_THREADS 65536u /* open addressing; a VMM has far fewer threads */
@@ -146,6 +157,7 @@ static void end_run(struct sv_thread *t)
 		kvmrc_fdt_release(t->v);
 	t->v = NULL;
 	t->page = NULL;
+	t->remote = 0;
 	t->ev = 0;
 }
 
@@ -173,10 +185,8 @@ static struct sv_proc *proc_get(pid_t tgid)
 	}
 	if (free_p) {
 		free_p->tgid = tgid;
+		/* without it (before 5.3): the process_vm path, as without pidfd_getfd */
 		free_p->pidfd = (int)syscall(SYS_pidfd_open, tgid, 0);
-		if (free_p->pidfd < 0)
-			kvmrc_log_once(KVMRC_LOG_WARN, "supervisor: pidfd_open: %s (Linux 5.3+ needed); "
-				       "KVM_RUNs are passed through untouched", strerror(errno));
 	}
 	return free_p;
 }
@@ -208,22 +218,17 @@ void sv_track_forget_process(pid_t tgid)
 		}
 }
 
-/* The supervisor's copy of fd of process tgid, or -1. */
+/* The supervisor's copy of fd of process tgid, or -errno. */
 static int copy_fd(pid_t tgid, int fd)
 {
 	struct sv_proc *p = proc_get(tgid);
 
-	if (!p || p->pidfd < 0)
-		return -1;
+	if (!p)
+		return -ENOMEM;
+	if (p->pidfd < 0)
+		return -ENOSYS;
 	int l = (int)syscall(SYS_pidfd_getfd, p->pidfd, fd, 0);
-	if (l < 0 && errno == EPERM)
-		kvmrc_log_once(KVMRC_LOG_WARN, "supervisor: cannot copy KVM fd %d of process %d: EPERM (the VMM "
-			       "is not dumpable or changed credentials before creating it; run the supervisor "
-			       "as root, i.e. with CAP_SYS_PTRACE); its KVM_RUNs are passed through", fd, (int)tgid);
-	else if (l < 0)
-		kvmrc_log_once(KVMRC_LOG_WARN, "supervisor: pidfd_getfd: %s (Linux 5.6+ needed); "
-			       "KVM_RUNs are passed through untouched", strerror(errno));
-	return l;
+	return l < 0 ? -errno : l;
 }
 
 /* Is local what a KVM VM / vCPU fd is named (once per fd)? */
@@ -250,7 +255,7 @@ static struct sv_fd *fd_add(pid_t tgid, int fd, int local, int role)
 		fd_drop(old); /* a number the filter did not see closed (fcntl F_DUPFD over it cannot happen) */
 	for (unsigned int i = 0; i < SV_MAX_FDS; i++)
 		if (!fds[i].tgid) {
-			fds[i] = (struct sv_fd){ tgid, fd, local, role };
+			fds[i] = (struct sv_fd){ .tgid = tgid, .fd = fd, .local = local, .role = role };
 			if (i + 1 > fds_high)
 				fds_high = i + 1;
 			return &fds[i];
@@ -267,8 +272,14 @@ static void created(struct sv_thread *t, int r)
 	switch (t->req) {
 	case (uint32_t)KVM_CREATE_VM: {
 		int sys = copy_fd(t->tgid, t->fd);
-		if (sys < 0)
+		if (sys < 0) {
+			local = sv_remote_own_vm(t->arg);
+			if (local >= 0 && kvmrc_slot_vm(kvmrc_fdt_get(local)))
+				fd_add(t->tgid, r, local, ROLE_VM);
+			else if (local >= 0)
+				close(local);
 			return;
+		}
 		local = copy_fd(t->tgid, r);
 		if (local >= 0 && named(local, ROLE_VM)) {
 			kvmrc_ioctl_kvm_done(sys, KVM_CREATE_VM, (void *)(uintptr_t)t->arg, local);
@@ -284,8 +295,22 @@ static void created(struct sv_thread *t, int r)
 	}
 	case (uint32_t)KVM_CREATE_VCPU:
 		vm = fd_find(t->tgid, t->fd, ROLE_VM);
-		if (!vm || (local = copy_fd(t->tgid, r)) < 0)
+		if (!vm)
 			return;
+		local = copy_fd(t->tgid, r);
+		sv_remote_say_path(local < 0 ? -local : 0);
+		if (local < 0) {
+			/* the process_vm path: the shadow page is the record's kvm_run */
+			struct sv_fd *f;
+			if ((local = sv_remote_shadow()) < 0)
+				return;
+			kvmrc_ioctl_kvm_done(vm->local, KVM_CREATE_VCPU, (void *)(uintptr_t)t->arg, local);
+			if (kvmrc_slot_vcpu(kvmrc_fdt_get(local)) && (f = fd_add(t->tgid, r, local, ROLE_VCPU)))
+				f->how = HOW_REMOTE;
+			else
+				close(local);
+			return;
+		}
 		if (!named(local, ROLE_VCPU)) {
 			close(local);
 			return;
@@ -318,6 +343,8 @@ static int run_enter(struct sv_thread *t, int fd, uint64_t arg)
 			return 0; /* not a vCPU created under the supervisor: passed through */
 		t->last = f;
 	}
+	if (f->how == HOW_DEAD || (f->how == HOW_REMOTE && !f->remote))
+		return 0; /* refused, or kvm_run not mapped by the VMM: nothing it reads */
 	uintptr_t slot = kvmrc_fdt_get(f->local);
 	struct kvmrc_vcpu *v = kvmrc_slot_vcpu(slot);
 	if (!v || !kvmrc_fdt_hold(v, f->local, slot))
@@ -328,7 +355,19 @@ static int run_enter(struct sv_thread *t, int fd, uint64_t arg)
 	}
 	t->v = v;
 	t->page = v->page;
+	if (f->how == HOW_REMOTE) {
+		int e = sv_remote_read(t->tgid, f->remote, t->page);
+		if (e < 0) {
+			sv_remote_refused(f->fd, f->tgid, e);
+			f->how = HOW_DEAD;
+			end_run(t);
+			return 0;
+		}
+		t->remote = f->remote;
+	}
 	kvmrc_run_before(v, t->page);
+	if (t->remote)
+		sv_remote_write(t->tgid, t->remote, t->page);
 	return 1;
 }
 
@@ -344,6 +383,13 @@ int sv_track_enter(struct sv_thread *t, unsigned int ev, const uint64_t a[6])
 		break;
 	case SV_EV_CREATE:
 		break;
+	case SV_EV_MMAP: /* mmap(addr, len, prot, flags, fd, offset) of a vCPU on the process_vm path */
+		f = fd_find(t->tgid, (int)a[4], ROLE_VCPU);
+		if (!f || f->how != HOW_REMOTE || a[5] != 0 || a[1] < kvmrc_run_size(kvmrc_cfg.arch))
+			return 0;
+		t->ev = ev;
+		t->fd = (int)a[4];
+		return 1;
 	case SV_EV_CLOSE:
 		if ((f = fd_find(t->tgid, fd, 0)))
 			fd_drop(f);
@@ -382,15 +428,34 @@ int64_t sv_track_exit(struct sv_thread *t, int64_t ret)
 			created(t, r);
 		return ret;
 	}
+	if (t->ev == SV_EV_MMAP) {
+		struct sv_fd *f = fd_find(t->tgid, t->fd, ROLE_VCPU);
+		t->ev = 0;
+		if (f && f->how == HOW_REMOTE && (ret >= 0 || ret < -4095)) {
+			/* can it be read? (a VMM not dumpable refuses it as it refused pidfd_getfd) */
+			static uint8_t probe[KVMRC_RUN_SIZE_S390];
+			int e = sv_remote_read(t->tgid, (uint64_t)ret, probe);
+			if (e < 0) {
+				sv_remote_refused(f->fd, f->tgid, e);
+				f->how = HOW_DEAD;
+			} else {
+				f->remote = (uint64_t)ret;
+			}
+		}
+		return ret;
+	}
 	if (t->ev != SV_EV_RUN || !t->v) {
 		t->ev = 0;
 		return ret;
 	}
 	/* recording (KVMRUN_COMPAT_RECORD): as the preload's full path does */
+	int remote = t->remote && sv_remote_read(t->tgid, t->remote, t->page) == 0;
 	if (t->v->trace)
 		r = kvmrc_trace_after(t->v, t->page, r, &err, kvmrc_run_after);
 	else
 		r = kvmrc_run_after(t->v, t->page, r, &err);
+	if (remote)
+		sv_remote_write(t->tgid, t->remote, t->page);
 	end_run(t); /* counts the run, as the preload's run_done */
 	return r < 0 ? -(int64_t)err : r;
 }

@@ -10,6 +10,8 @@
  *   sv-track.c   the traced processes' VM and vCPU fds, keyed by (tgid, fd),
  *                each with the helper's own copy of the fd (pidfd_getfd) and
  *                through it the preload's own vCPU record and kvm_run mapping
+ *   sv-remote.c  when pidfd_getfd is unavailable or refused: the VMM's
+ *                kvm_run read and written with process_vm_readv/writev
  *   sv-regs.c    setting a traced thread's return register (per arch)
  * The engine, the rules, the configuration, the log and the stats are the
  * preload's own objects, linked into the helper (tools/supervise/local.am).
@@ -29,6 +31,7 @@ enum sv_event {
 	SV_EV_DUP,         /* dup2/dup3(old, new): new is closed first */
 	SV_EV_PTRACE,      /* ptrace(): refused (EPERM) with one line */
 	SV_EV_TEST_RESULT, /* test mode only: the result of an emulated KVM ioctl */
+	SV_EV_MMAP,        /* mmap(MAP_SHARED, fd >= 0): where a vCPU's kvm_run is (process_vm path) */
 };
 
 /* Test mode: sv-test.h. */
@@ -56,6 +59,24 @@ int sv_track_pending(const struct sv_thread *t);
 /* Process tgid exec()ed or exited: its fds are gone. */
 void sv_track_forget_process(pid_t tgid);
 extern int sv_test_mode;
+
+/* ---- sv-remote.c ---- */
+#define SV_TEST_DENY_ENV "KVMRC_SUPERVISE_TEST_DENY"
+/* A one-page memfd for the engine's vCPU record: the shadow of the VMM's page. */
+int sv_remote_shadow(void);
+/* The VMM's kvm_run at addr into page (and a snapshot of it); 0 or -errno. */
+int sv_remote_read(pid_t tgid, uint64_t addr, uint8_t *page);
+/* The bytes of page that differ from the snapshot back to addr; 0 or -errno. */
+int sv_remote_write(pid_t tgid, uint64_t addr, const uint8_t *page);
+/* One info line: which path kvm_run takes (err: pidfd_getfd's errno, or 0). */
+void sv_remote_say_path(int err);
+/* A VM's record when its fd cannot be copied: a copy of the supervisor's
+ * own /dev/kvm fd stands for it (capabilities of /dev/kvm); fd or -1. */
+int sv_remote_own_vm(uint64_t type);
+/* The one line when process_vm_readv is refused too (-e): passed through. */
+void sv_remote_refused(int fd, pid_t tgid, int e);
+/* The test knob: pidfd_getfd (and process_vm_*) made to fail in the supervisor. */
+void sv_remote_test_deny(void);
 
 /* ---- sv-regs.c ---- */
 /* At a syscall-exit stop: the call returns val instead. */
