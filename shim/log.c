@@ -450,6 +450,11 @@ void kvmrc_log_start_thread(void)
 	errno = saved;
 }
 
+int kvmrc_log_thread_running(void)
+{
+	return __atomic_load_n(&thread_state, __ATOMIC_ACQUIRE) != 0;
+}
+
 /* Both entry points: the line goes into the ring, errno untouched; sync
  * (kvmrc_log) also drains it when no drain thread runs. */
 static void log_v(enum kvmrc_log_level level, const char *fmt, va_list ap, int sync)

@@ -49,6 +49,8 @@ void kvmrc_log_hot(enum kvmrc_log_level level, const char *fmt, ...)
 /* Starts the drain thread (idempotent; again after fork).  Call from a
  * thread that may make system calls. */
 void kvmrc_log_start_thread(void);
+/* Does this process have the drain thread (its wake hooks run every period)? */
+int kvmrc_log_thread_running(void);
 
 /* Drains the ring now, from the calling thread (destructor, after setup). */
 void kvmrc_log_flush(void);

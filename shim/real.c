@@ -59,6 +59,13 @@ int kvmrc_real_resolve(void)
 	RESOLVE(bsd_signal, "bsd_signal");
 	RESOLVE(sysv_signal, "__sysv_signal");
 	RESOLVE(sigset, "sigset");
+	RESOLVE(execve, "execve");
+	RESOLVE(execv, "execv");
+	RESOLVE(execvp, "execvp");
+	RESOLVE(execvpe, "execvpe");
+	RESOLVE(fexecve, "fexecve");
+	RESOLVE(execveat, "execveat");
+	RESOLVE(exit_, "_exit");
 	void *io = dlsym(RTLD_NEXT, "ioctl");
 	resolving = 0;
 	if (!io)

@@ -33,6 +33,13 @@ struct kvmrc_real {
 	sighandler_t (*bsd_signal)(int, sighandler_t);
 	sighandler_t (*sysv_signal)(int, sighandler_t);
 	sighandler_t (*sigset)(int, sighandler_t);
+	int (*execve)(const char *, char *const[], char *const[]);
+	int (*execv)(const char *, char *const[]);
+	int (*execvp)(const char *, char *const[]);
+	int (*execvpe)(const char *, char *const[], char *const[]);
+	int (*fexecve)(int, char *const[], char *const[]);
+	int (*execveat)(int, const char *, char *const[], char *const[], int);
+	void (*exit_)(int) __attribute__((noreturn));
 };
 
 extern struct kvmrc_real kvmrc_real __attribute__((visibility("hidden")));

@@ -7,7 +7,9 @@
  * file is, so a descriptor number the VMM reuses never receives a record.
  * It may be a FIFO (kvmrun-compat trace reads one); writes to it block the
  * drain thread only.  A process's part of the file starts with a header; a
- * fork()ed child that records writes its own.
+ * fork()ed child that records writes its own.  Before _exit and exec
+ * (interpose-exit.c) the calling thread waits, without a system call, until
+ * the drain thread has written what the rings held (kvmrc_record_sync).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -209,9 +211,23 @@ static void take(struct kvmrc_trace_ring *t, void *ctx)
 	}
 }
 
-static void record_drain(void)
+/* The writer's turn: at once (the drain thread's wake: the next wake will
+ * do), or, with wait, once the holder is done (it may be in write(2) to a
+ * FIFO a slow reader empties), for at most a second. */
+static int record_lock(int wait)
 {
-	if (__atomic_exchange_n(&busy, 1, __ATOMIC_ACQUIRE))
+	for (unsigned int tries = 0; __atomic_exchange_n(&busy, 1, __ATOMIC_ACQUIRE); tries++) {
+		if (!wait || tries >= 1000)
+			return 0;
+		struct timespec ts = { 0, 1000000 };
+		nanosleep(&ts, NULL);
+	}
+	return 1;
+}
+
+static void record_drain_wait(int wait)
+{
+	if (!record_lock(wait))
 		return;
 	int saved = errno;
 	struct batch *b = &batch;
@@ -248,6 +264,11 @@ static void record_drain(void)
 	errno = saved;
 }
 
+static void record_drain(void)
+{
+	record_drain_wait(0);
+}
+
 static void record_atfork_child(void)
 {
 	kvmrc_trace_forget_all();
@@ -272,5 +293,64 @@ void kvmrc_record_setup(void)
 void kvmrc_record_flush(void)
 {
 	if (__atomic_load_n(&kvmrc_trace_on, __ATOMIC_ACQUIRE))
-		record_drain();
+		record_drain_wait(1);
+}
+
+/* ---- before the process image goes (_exit, exec): no system call ------- */
+
+#define SYNC_LIMIT_NS 1000000000ll /* a drain thread stuck in write(2) is given up on */
+
+struct sync_wait {
+	struct timespec until;
+	int late;
+};
+
+static void spin_pause(void)
+{
+#if defined(__x86_64__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
+/* Past the deadline?  Asked every 4096 spins: clock_gettime is a vDSO call. */
+static int sync_late(struct sync_wait *w, unsigned int spins)
+{
+	if (w->late || (spins & 4095))
+		return w->late;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	w->late = now.tv_sec > w->until.tv_sec || (now.tv_sec == w->until.tv_sec && now.tv_nsec >= w->until.tv_nsec);
+	return w->late;
+}
+
+/* The records of t published by now taken by the drain thread. */
+static void sync_ring(struct kvmrc_trace_ring *t, void *ctx)
+{
+	struct sync_wait *w = ctx;
+	uint64_t h = __atomic_load_n(&t->head, __ATOMIC_ACQUIRE);
+	for (unsigned int spins = 1; __atomic_load_n(&t->tail, __ATOMIC_ACQUIRE) < h && !sync_late(w, spins); spins++)
+		spin_pause();
+}
+
+void kvmrc_record_sync(void)
+{
+	if (!__atomic_load_n(&kvmrc_trace_on, __ATOMIC_ACQUIRE))
+		return;
+	int saved = errno;
+	if (!kvmrc_log_thread_running()) { /* no drain thread: this thread writes */
+		record_drain_wait(1);
+		errno = saved;
+		return;
+	}
+	struct sync_wait w = { .late = 0 };
+	clock_gettime(CLOCK_MONOTONIC, &w.until);
+	w.until.tv_sec += SYNC_LIMIT_NS / 1000000000ll;
+	kvmrc_trace_for_each_ring(sync_ring, &w);
+	/* tails move under busy, before the pass's write: busy read 0 after
+	 * them means that pass has written what it took */
+	for (unsigned int spins = 1; __atomic_load_n(&busy, __ATOMIC_ACQUIRE) && !sync_late(&w, spins); spins++)
+		spin_pause();
+	errno = saved;
 }

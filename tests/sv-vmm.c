@@ -20,10 +20,16 @@
  *              line per thread on stdout, deterministic
  *   fork       2 runs, then a fork()ed child makes its own VM and runs 2
  *   exec       2 runs, then exec()s itself as "plain 2"
+ *   _exit|_Exit|exit_group
+ *              N runs (default 4), then _exit(0), _Exit(0) or
+ *              syscall(SYS_exit_group, 0): no destructor runs
  *   filter-trap|filter-errno|filter-kill
  *              a Firecracker-style filter on the vCPU thread: default action
  *              SIGSYS / EPERM / kill, ioctl and what the VMM needs allowed;
  *              then 2 runs and one disallowed getppid()
+ *   filter-exit  the same filter (kill, clock_gettime allowed too: where
+ *              the clocksource has no vDSO it is a system call), N runs
+ *              (default 4), then _exit(0) from the filtered thread
  *   nodumpable PR_SET_DUMPABLE 0 before /dev/kvm is opened; 2 runs
  *   late       PR_SET_DUMPABLE 0 after the vCPU is created; 2 runs
  *   deny-seccomp|deny-ptrace CMD...
@@ -166,11 +172,12 @@ static int deny(char **argv)
 	return 77;
 }
 
-static int filtered(const char *mode)
+static int filtered(const char *mode, int n)
 {
 #if HAVE_SECCOMP
 	uint32_t def = !strcmp(mode, "filter-trap") ? SCMP_ACT_TRAP :
 		       !strcmp(mode, "filter-errno") ? SCMP_ACT_ERRNO(EPERM) : SCMP_ACT_KILL_PROCESS;
+	int at_exit = !strcmp(mode, "filter-exit");
 	struct vcpu *c = &vcpus[0];
 	vcpu_open(c, 0);
 	signal(SIGSYS, on_sigsys);
@@ -180,9 +187,16 @@ static int filtered(const char *mode)
 				     SCMP_SYS(newfstatat), SCMP_SYS(fstat), SCMP_SYS(brk), SCMP_SYS(mmap) };
 	for (unsigned int i = 0; i < sizeof(allow) / sizeof(allow[0]); i++)
 		seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allow[i], 0);
+	if (at_exit)
+		seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clock_gettime), 0);
 	if (seccomp_load(ctx))
 		die("seccomp_load");
 	seccomp_release(ctx);
+	if (at_exit) {
+		for (int i = 0; i < n; i++)
+			vcpu_run(c, 1);
+		_exit(0);
+	}
 	vcpu_run(c, 1);
 	vcpu_run(c, 1);
 	long p = (long)syscall(SYS_getppid);
@@ -190,6 +204,7 @@ static int filtered(const char *mode)
 	return 0;
 #else
 	(void)mode;
+	(void)n;
 	printf("skip: built without libseccomp\n");
 	return 77;
 #endif
@@ -203,7 +218,7 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!strncmp(mode, "filter-", 7))
-		return filtered(mode);
+		return filtered(mode, n);
 	if (!strncmp(mode, "deny-", 5) && argc > 2)
 		return deny(argv);
 	if (!strcmp(mode, "nodumpable") && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
@@ -240,7 +255,8 @@ int main(int argc, char **argv)
 		pause();
 		return 0;
 	}
-	int runs = !strcmp(mode, "plain") ? n : 2;
+	int ends = !strcmp(mode, "_exit") || !strcmp(mode, "_Exit") || !strcmp(mode, "exit_group");
+	int runs = !strcmp(mode, "plain") || ends ? n : 2;
 	for (int i = 0; i < runs; i++)
 		vcpu_run(c, 1);
 	if (!strcmp(mode, "fork")) {
@@ -262,6 +278,12 @@ int main(int argc, char **argv)
 	} else if (!strcmp(mode, "exec")) {
 		execl("/proc/self/exe", argv[0], "plain", "2", (char *)NULL);
 		die("exec");
+	} else if (ends) {
+		if (mode[1] == 'e')
+			_exit(0);
+		if (mode[1] == 'E')
+			_Exit(0);
+		syscall(SYS_exit_group, 0);
 	} else if (!strcmp(mode, "ptrace")) {
 		long r = ptrace(PTRACE_TRACEME, 0, 0, 0);
 		printf("ptrace r=%ld errno=%d\n", r, r ? errno : 0);
