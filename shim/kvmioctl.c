@@ -126,6 +126,23 @@ int kvmrc_ioctl_after_full(struct kvmrc_vcpu *v, int r)
 	return run_done(v, r, err);
 }
 
+int kvmrc_ioctl_run_kept(struct kvmrc_vcpu *v, int fd, IOCTL_REQUEST_TYPE req)
+{
+	return kvmrc_runpath_kept(v, fd, req, 0);
+}
+
+int kvmrc_ioctl_run_kept_avx2(struct kvmrc_vcpu *v, int fd, IOCTL_REQUEST_TYPE req)
+{
+	return kvmrc_runpath_kept(v, fd, req, 1);
+}
+
+int kvmrc_ioctl_kept_after(struct kvmrc_vcpu *v)
+{
+	if (!kvmrc_scrub_kept_after_any(&v->sc, v->plan, v->page))
+		return kvmrc_ioctl_after_full(v, 0);
+	return run_done(v, 0, 0);
+}
+
 /* Passed through after all: the slot changed between its load and the
  * announcement (fd was closed), or the call has an argument. */
 int kvmrc_ioctl_run_lost(struct kvmrc_vcpu *v, int fd, IOCTL_REQUEST_TYPE req, void *arg)
@@ -134,35 +151,6 @@ int kvmrc_ioctl_run_lost(struct kvmrc_vcpu *v, int fd, IOCTL_REQUEST_TYPE req, v
 	return kvmrc_ioctl_run_untracked(fd, req, arg);
 }
 
-/* A KVM_RUN answering an exit whose inputs are one word (an MMIO read's
- * data, kvmrc_scrub_kept_ok): the word kept across the fill, then resolved
- * against the new exit, both without the full steps when its plan allows. */
-static inline __attribute__((always_inline)) int kept(struct kvmrc_vcpu *v, int fd, IOCTL_REQUEST_TYPE req, int avx2)
-{
-	uint8_t *page = v->page;
-	uint64_t word;
-
-	v->sc.before = kvmrc_scrub_fast_header(&v->sc, page, v->hdr_keep);
-	memcpy(&word, page + KVMRC_PEND_OFF(v->sc.pend), 8);
-	kvmrc_runpath_fill(&v->sc, page, avx2);
-	kvmrc_scrub_kept_restore(&v->sc, page, word);
-	int r = ((int (*)(int, IOCTL_REQUEST_TYPE, void *))kvmrc_real.ioctl)(fd, req, NULL);
-	if (__builtin_expect(r != 0, 0))
-		return kvmrc_ioctl_after_full(v, r);
-	if (__builtin_expect(!kvmrc_scrub_kept_after(&v->sc, v->page), 0))
-		return kvmrc_ioctl_after_full(v, 0);
-	return run_done(v, 0, 0);
-}
-
-int kvmrc_ioctl_run_kept(struct kvmrc_vcpu *v, int fd, IOCTL_REQUEST_TYPE req)
-{
-	return kept(v, fd, req, 0);
-}
-
-int kvmrc_ioctl_run_kept_avx2(struct kvmrc_vcpu *v, int fd, IOCTL_REQUEST_TYPE req)
-{
-	return kept(v, fd, req, 1);
-}
 
 static __attribute__((noinline)) int run_sse(int fd, IOCTL_REQUEST_TYPE req, void *arg)
 {

@@ -22,14 +22,19 @@
 
 /* Out of line (kvmioctl.c): an fd that is not a tracked vCPU; passed
  * through after kvmrc_fdt_enter (the slot changed under the call, or an
- * argument was given); the full steps; the kept-word path (per fill);
+ * argument was given); the full steps;
  * the straight call came back with something its plan does not cover. */
 int kvmrc_ioctl_run_untracked(int fd, IOCTL_REQUEST_TYPE req, void *arg) __attribute__((visibility("hidden"), noinline));
 int kvmrc_ioctl_run_lost(struct kvmrc_vcpu *v, int fd, IOCTL_REQUEST_TYPE req, void *arg) __attribute__((visibility("hidden"), noinline));
 int kvmrc_ioctl_run_full(struct kvmrc_vcpu *v, int fd, IOCTL_REQUEST_TYPE req) __attribute__((visibility("hidden"), noinline));
+/* kvmrc_runpath_kept, out of line so that the straight path keeps one
+ * callee-saved register (per fill) */
 int kvmrc_ioctl_run_kept(struct kvmrc_vcpu *v, int fd, IOCTL_REQUEST_TYPE req) __attribute__((visibility("hidden"), noinline));
 int kvmrc_ioctl_run_kept_avx2(struct kvmrc_vcpu *v, int fd, IOCTL_REQUEST_TYPE req) __attribute__((visibility("hidden"), noinline));
 int kvmrc_ioctl_after_full(struct kvmrc_vcpu *v, int r) __attribute__((visibility("hidden"), noinline));
+/* The kept-word path's call returned 0 and its inline step does not cover
+ * the exit: kvmrc_scrub_kept_after_any, else the full step. */
+int kvmrc_ioctl_kept_after(struct kvmrc_vcpu *v) __attribute__((visibility("hidden"), noinline));
 
 /* The KVM_RUN entry: kvmrc_ioctl_run_untracked, then (release order, once
  * the fd table is mapped) the straight path for this CPU. */
@@ -67,6 +72,33 @@ static inline __attribute__((always_inline)) void kvmrc_runpath_fill(struct kvmr
 	kvmrc_scrub_fast_before(sc, page);
 }
 
+/*
+ * The kept-word path: the pending inputs are one word (KVMRC_PEND_WORD),
+ * kept across the fill, then resolved against the new exit, both without
+ * the full steps when its plan allows.
+ */
+static inline __attribute__((always_inline)) int kvmrc_runpath_kept(struct kvmrc_vcpu *v, int fd,
+								  IOCTL_REQUEST_TYPE req, int avx2)
+{
+	uint8_t *page = v->page;
+	uint64_t word;
+
+	/* immediate_exit: the full steps keep the last exit (scrub.c) */
+	if (__builtin_expect(page[KVMRC_RUN_IMMEDIATE_EXIT_OFFSET] != 0, 0))
+		return kvmrc_ioctl_run_full(v, fd, req);
+	v->sc.before = kvmrc_scrub_fast_header(&v->sc, page, v->hdr_keep);
+	memcpy(&word, page + KVMRC_PEND_OFF(v->sc.pend), 8);
+	kvmrc_runpath_fill(&v->sc, page, avx2);
+	kvmrc_scrub_kept_restore(&v->sc, page, word);
+	int r = ((int (*)(int, IOCTL_REQUEST_TYPE, void *))kvmrc_real.ioctl)(fd, req, NULL);
+	if (__builtin_expect(r != 0, 0))
+		return kvmrc_ioctl_after_full(v, r);
+	if (__builtin_expect(!kvmrc_scrub_kept_after(&v->sc, v->plan, v->page), 0))
+		return kvmrc_ioctl_kept_after(v);
+	kvmrc_fdt_release(v);
+	return 0;
+}
+
 static inline __attribute__((always_inline)) int kvmrc_runpath(int fd, IOCTL_REQUEST_TYPE req, void *arg, int avx2)
 {
 	/* the table is mapped (kvmrc_runpath_entry), of a fixed size */
@@ -99,11 +131,13 @@ lost:
 	/* KVM_RUN takes no argument: with one the kernel fails before entry
 	 * (passed through).  Tested with the gate: both are 0 on this path. */
 	if (__builtin_expect((v->sc.gate | (uintptr_t)arg) != 0, 0)) {
+		/* one word of input kept and nothing else asked (an MMIO
+		 * read's data, a hypercall's ret): the kept-word path */
+		if (__builtin_expect((v->sc.gate >> 29) == 1 && !arg, 1))
+			return (avx2 ? kvmrc_ioctl_run_kept_avx2 : kvmrc_ioctl_run_kept)(v, fd, req);
 		if (arg)
 			return kvmrc_ioctl_run_lost(v, fd, req, arg);
-		return kvmrc_scrub_kept_ok(&v->sc)
-			? (avx2 ? kvmrc_ioctl_run_kept_avx2 : kvmrc_ioctl_run_kept)(v, fd, req)
-			: kvmrc_ioctl_run_full(v, fd, req);
+		return kvmrc_ioctl_run_full(v, fd, req);
 	}
 
 	uint8_t *page = v->page;

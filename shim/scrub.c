@@ -69,10 +69,12 @@ static uint32_t plan_of(unsigned int arch, unsigned int reason)
 	if (!d->known || d->rule_count || (arch == KVMRUN_COMPAT_ARCH_ARM64 && reason == KVM_EXIT_FAIL_ENTRY))
 		return KVMRC_PLAN_FULL;
 	if (d->in_cond == KVMRC_IN_ALWAYS)
-		return d->pend >= KVMRC_PLAN_MMIO_READ ? KVMRC_PLAN_FULL : d->pend;
+		return d->pend >= KVMRC_PLAN_MMIO_READ ? KVMRC_PLAN_FULL : kvmrc_scrub_word(d->pend, kvmrc_union_off(arch));
+	unsigned int u = L_MMIO_DATA - kvmrc_union_off(arch);
 	if (d->in_cond == KVMRC_IN_MMIO_READ && d->in_off == L_MMIO_DATA && d->in_len == 8 &&
-	    d->w_cond == 1 && mmio_data_row(d))
-		return KVMRC_PLAN_MMIO_READ; /* kvmrc_scrub_kept_after() knows its one conditional row */
+	    d->w_cond == 1 && mmio_data_row(d) && u + 8 <= 64 && !((d->w_always[0] >> u) & 0xff))
+		return KVMRC_PLAN_MMIO_READ; /* kvmrc_scrub_kept_after() knows its one conditional row,
+						and no unconditional one reaches mmio.data */
 	return KVMRC_PLAN_FULL;
 }
 
@@ -240,4 +242,42 @@ void kvmrc_scrub_resolve(struct kvmrc_scrub *v, uint8_t *page, uint32_t reason)
 		}
 	if (zeroed)
 		__atomic_store_n(&v->kept_zeroed, v->kept_zeroed + zeroed, __ATOMIC_RELAXED);
+}
+
+/* The kept-word path's after-run step for any exit (scrub.h:
+ * kvmrc_scrub_kept_after inlines the MMIO case); plan: the caller's. */
+int kvmrc_scrub_kept_after_any(struct kvmrc_scrub *v, const uint32_t *plan, uint8_t *page)
+{
+	uint32_t reason = kvmrc_load32(page + KVMRC_RUN_EXIT_REASON_OFFSET);
+
+	if (reason >= KVMRC_MAX_EXIT || plan[reason] == KVMRC_PLAN_FULL)
+		return 0;
+	uint32_t p = plan[reason];
+	const struct kvmrc_exit_desc *d = &v->exits[reason];
+	unsigned int off = KVMRC_PEND_OFF(v->pend), u = off - v->uoff, sh = u % 64;
+	const uint64_t *wa = &d->w_always[u / 64];
+	/* bit i: byte off + i is kept and not written unconditionally */
+	uint32_t kb = ((1u << KVMRC_PEND_LEN(v->pend)) - 1) &
+		      ~(uint32_t)((wa[0] >> sh) | (sh > 56 ? wa[1] << (64 - sh) : 0));
+	if (p == KVMRC_PLAN_MMIO_READ) { /* its one conditional row: mmio.data[0, len) of a write */
+		uint32_t len = kvmrc_load32(page + L_MMIO_LEN);
+		len = len < 8 ? len : 8;
+		if (page[L_MMIO_IS_WRITE]) {
+			unsigned int lo = off > L_MMIO_DATA ? off : L_MMIO_DATA, hi = L_MMIO_DATA + len;
+			hi = hi < off + 8 ? hi : off + 8;
+			if (lo < hi)
+				kb &= ~(((1u << (hi - off)) - 1) & ~((1u << (lo - off)) - 1));
+			p = 0;
+		} else {
+			p = kvmrc_scrub_word(KVMRC_PEND(L_MMIO_DATA, len), v->uoff);
+		}
+	} else if (kb && d->w_cond) {
+		kvmrc_scrub_resolve(v, page, reason);
+		kb = 0;
+	}
+	if (kb) /* one masked store; the word lies in the union (kvmrc_scrub_kept_ok) */
+		kvmrc_scrub_kept_fill(v, page, off, kb, (unsigned int)__builtin_popcount(kb));
+	v->pend = p;
+	v->last_reason = reason;
+	return 1;
 }

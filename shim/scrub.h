@@ -27,9 +27,23 @@
 /* pend: what the kernel reads back on the next KVM_RUN */
 #define KVMRC_PEND_UNKNOWN (1u << 31)  /* last exit not described: no scrub */
 #define KVMRC_PEND_MASKED  (1u << 30)  /* only the last exit's in_mask bytes of the range */
+#define KVMRC_PEND_WORD    (1u << 29)  /* one word kept: 1-8 bytes in the union, no holes
+					  (kvmrc_scrub_word; the straight path's kept case) */
 #define KVMRC_PEND(off, len) ((uint32_t)(off) | ((uint32_t)(len) << 16))
 #define KVMRC_PEND_OFF(p) ((p) & 0xffffu)
-#define KVMRC_PEND_LEN(p) (((p) >> 16) & 0x3fffu)
+#define KVMRC_PEND_LEN(p) (((p) >> 16) & 0x1fffu)
+
+/* pend with KVMRC_PEND_WORD when its inputs are one word within the union
+ * at uoff (what kvmrc_scrub_kept_ok asks of the state). */
+static inline uint32_t kvmrc_scrub_word(uint32_t pend, unsigned int uoff)
+{
+	uint32_t len = KVMRC_PEND_LEN(pend), off = KVMRC_PEND_OFF(pend);
+
+	if (!(pend & (KVMRC_PEND_UNKNOWN | KVMRC_PEND_MASKED)) && len - 1 < 8 && off >= uoff &&
+	    off + 8 <= uoff + KVMRC_UNION_SIZE)
+		return pend | KVMRC_PEND_WORD;
+	return pend & ~KVMRC_PEND_WORD;
+}
 
 /*
  * After-run plan of an exit reason (kvmrc_scrub_plan[arch][reason]): the pend
@@ -198,7 +212,7 @@ static inline void kvmrc_scrub_after(struct kvmrc_scrub *v, uint8_t *page, int r
 		if (when)
 			kvmrc_engine_apply_span(page, v->caps, when, s, v->hits);
 	}
-	v->pend = kvmrc_scrub_pending(d, page);
+	v->pend = kvmrc_scrub_word(kvmrc_scrub_pending(d, page), v->uoff);
 }
 
 /*
@@ -281,7 +295,9 @@ static inline void kvmrc_scrub_fast_before_avx2(struct kvmrc_scrub *v, uint8_t *
 static inline uint32_t kvmrc_scrub_mmio_pend(const uint8_t *page)
 {
 	uint32_t len = kvmrc_load32(page + L_MMIO_LEN);
-	return page[L_MMIO_IS_WRITE] ? 0 : KVMRC_PEND(L_MMIO_DATA, len < 8 ? len : 8);
+	if (page[L_MMIO_IS_WRITE])
+		return 0;
+	return len ? KVMRC_PEND(L_MMIO_DATA, len < 8 ? len : 8) | KVMRC_PEND_WORD : KVMRC_PEND(L_MMIO_DATA, 0);
 }
 
 static inline int kvmrc_scrub_fast_after(struct kvmrc_scrub *v, const uint32_t *plan, const uint8_t *page)
@@ -315,69 +331,80 @@ static inline int kvmrc_scrub_kept_ok(const struct kvmrc_scrub *v)
 	       KVMRC_PEND_OFF(p) >= v->uoff && KVMRC_PEND_OFF(p) + 8u <= v->uoff + KVMRC_UNION_SIZE;
 }
 
-/* Before the call, after the union was filled: the kept bytes put back. */
+/* Before the call, after the union was filled: the kept bytes put back
+ * (word: the 8 bytes at the pend's offset before the fill; the rest of
+ * them take the fill again). */
 static inline void kvmrc_scrub_kept_restore(const struct kvmrc_scrub *v, uint8_t *page, uint64_t word)
 {
-	uint32_t len = KVMRC_PEND_LEN(v->pend);
-	uint64_t mask = len >= 8 ? ~0ull : (1ull << (len * 8)) - 1;
-	uint64_t f = 0x0101010101010101ull * kvmrc_scrub_fill;
+	uint32_t len = KVMRC_PEND_LEN(v->pend); /* 1-8 (kvmrc_scrub_kept_ok) */
+	uint64_t f;
+	memcpy(&f, &kvmrc_scrub_fillv, 8); /* the fill byte in every lane */
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	mask = len >= 8 ? ~0ull : ~(~0ull >> (len * 8));
+	uint64_t mask = ~0ull << (64 - 8 * len);
+#else
+	uint64_t mask = ~0ull >> (64 - 8 * len);
 #endif
 	word = (word & mask) | (f & ~mask);
 	memcpy(page + KVMRC_PEND_OFF(v->pend), &word, 8);
 }
 
-/*
- * After a call that returned 0 with the kept bytes in place: those the new
- * exit did not write take the fill (as kvmrc_scrub_resolve), then the exit
- * is recorded from its plan.  Returns 0, having changed nothing, when the
- * exit needs the full after-run step.
- */
-static inline __attribute__((always_inline)) int kvmrc_scrub_kept_after(struct kvmrc_scrub *v, uint8_t *page)
-{
-	uint32_t reason = kvmrc_load32(page + KVMRC_RUN_EXIT_REASON_OFFSET);
+/* kvmrc_scrub_kept_after for any kept word and exit (scrub.c). */
+int kvmrc_scrub_kept_after_any(struct kvmrc_scrub *v, const uint32_t *plan, uint8_t *page);
 
-	if (__builtin_expect(reason >= KVMRC_MAX_EXIT, 0))
-		return 0;
-	uint32_t p = v->plan[reason];
-	if (__builtin_expect(p == KVMRC_PLAN_FULL, 0))
-		return 0;
-	const struct kvmrc_exit_desc *d = &v->exits[reason];
-	unsigned int off = KVMRC_PEND_OFF(v->pend), u = off - v->uoff, sh = u % 64;
-	const uint64_t *wa = &d->w_always[u / 64];
-	/* bit i: byte off + i is kept and not written unconditionally */
-	uint32_t kb = ((1u << KVMRC_PEND_LEN(v->pend)) - 1) &
-		      ~(uint32_t)((wa[0] >> sh) | (sh > 56 ? wa[1] << (64 - sh) : 0));
-	if (p == KVMRC_PLAN_MMIO_READ) { /* its one conditional row: mmio.data[0, len) of a write */
-		uint32_t len = kvmrc_load32(page + L_MMIO_LEN);
-		len = len < 8 ? len : 8;
-		if (page[L_MMIO_IS_WRITE]) {
-			unsigned int lo = off > L_MMIO_DATA ? off : L_MMIO_DATA, hi = L_MMIO_DATA + len;
-			hi = hi < off + 8 ? hi : off + 8;
-			if (lo < hi)
-				kb &= ~(((1u << (hi - off)) - 1) & ~((1u << (lo - off)) - 1));
-			p = 0;
-		} else {
-			p = KVMRC_PEND(L_MMIO_DATA, len);
-		}
-	} else if (kb && d->w_cond) {
-		kvmrc_scrub_resolve(v, page, reason);
-		kb = 0;
-	}
-	if (kb) { /* one masked store; the word lies in the union (kvmrc_scrub_kept_ok) */
-		static const uint32_t nib[16] = {
-			0, 0xff, 0xff00, 0xffff, 0xff0000, 0xff00ff, 0xffff00, 0xffffff, 0xff000000,
-			0xff0000ff, 0xff00ff00, 0xff00ffff, 0xffff0000, 0xffff00ff, 0xffffff00, 0xffffffff };
-		static const uint8_t bits[16] = { 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4 };
-		uint64_t m = nib[kb & 15] | (uint64_t)nib[kb >> 4] << 32, w;
+/* Fills the bytes of the word at off whose bits are set in kb (bit i: byte
+ * off + i), n of them, counted in kept_zeroed. */
+static inline void kvmrc_scrub_kept_fill(struct kvmrc_scrub *v, uint8_t *page, unsigned int off, uint32_t kb,
+					 unsigned int n)
+{
+	static const uint32_t nib[16] = {
+		0, 0xff, 0xff00, 0xffff, 0xff0000, 0xff00ff, 0xffff00, 0xffffff, 0xff000000,
+		0xff0000ff, 0xff00ff00, 0xff00ffff, 0xffff0000, 0xffff00ff, 0xffffff00, 0xffffffff };
+	uint64_t m = nib[kb & 15] | (uint64_t)nib[(kb >> 4) & 15] << 32, w;
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-		m = __builtin_bswap64(m);
+	m = __builtin_bswap64(m);
 #endif
-		memcpy(&w, page + off, 8);
-		w = (w & ~m) | (0x0101010101010101ull * kvmrc_scrub_fill & m);
-		memcpy(page + off, &w, 8);
-		__atomic_store_n(&v->kept_zeroed, v->kept_zeroed + bits[kb & 15] + bits[kb >> 4], __ATOMIC_RELAXED);
+	memcpy(&w, page + off, 8);
+	w = (w & ~m) | (0x0101010101010101ull * kvmrc_scrub_fill & m);
+	memcpy(page + off, &w, 8);
+	__atomic_store_n(&v->kept_zeroed, v->kept_zeroed + n, __ATOMIC_RELAXED);
+}
+
+/*
+ * After a call that returned 0 with the kept bytes in place, for the common
+ * case: an MMIO read's data kept and another MMIO exit
+ * (KVMRC_PLAN_MMIO_READ: none of its unconditional rows reach mmio.data,
+ * scrub.c).  Those the new exit did not write take the fill (as
+ * kvmrc_scrub_resolve), then the exit is recorded.  Returns 0, having
+ * changed nothing, for any other case: kvmrc_scrub_kept_after_any.
+ */
+static inline __attribute__((always_inline)) int kvmrc_scrub_kept_after(struct kvmrc_scrub *v, const uint32_t *plan,
+									  uint8_t *page)
+{
+	size_t reason = kvmrc_load32(page + KVMRC_RUN_EXIT_REASON_OFFSET);
+
+	if (__builtin_expect(reason >= KVMRC_MAX_EXIT || plan[reason] != KVMRC_PLAN_MMIO_READ ||
+			     KVMRC_PEND_OFF(v->pend) != L_MMIO_DATA, 0))
+		return 0;
+	uint32_t kept = KVMRC_PEND_LEN(v->pend), len = kvmrc_load32(page + L_MMIO_LEN), p;
+	len = len < 8 ? len : 8;
+	uint64_t f;
+	memcpy(&f, &kvmrc_scrub_fillv, 8); /* the fill byte in every lane */
+	if (page[L_MMIO_IS_WRITE]) { /* the write's data [0, len) is the kernel's */
+		if (len < kept) { /* bytes from kept on read the fill already */
+			uint64_t w, m = len ? ~0ull >> (64 - 8 * len) : 0;
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+			m = len ? ~0ull << (64 - 8 * len) : 0;
+#endif
+			memcpy(&w, page + L_MMIO_DATA, 8);
+			w = (w & m) | (f & ~m);
+			memcpy(page + L_MMIO_DATA, &w, 8);
+			__atomic_store_n(&v->kept_zeroed, v->kept_zeroed + kept - len, __ATOMIC_RELAXED);
+		}
+		p = 0;
+	} else { /* a read writes no data: the word reads the fill */
+		memcpy(page + L_MMIO_DATA, &f, 8);
+		__atomic_store_n(&v->kept_zeroed, v->kept_zeroed + kept, __ATOMIC_RELAXED);
+		p = len ? KVMRC_PEND(L_MMIO_DATA, len) | KVMRC_PEND_WORD : KVMRC_PEND(L_MMIO_DATA, 0);
 	}
 	v->pend = p;
 	v->last_reason = (uint32_t)reason;

@@ -158,11 +158,7 @@ static inline __attribute__((always_inline)) int trace_rest(struct kvmrc_vcpu *v
 	struct kvmrc_trace_ring *t = v->trace;
 
 	if (r == 0 && v->sc.slow == 0 && !v->sc.immediate && kvmrc_scrub_kept_ok(&v->sc)) {
-		const uint32_t *own = v->sc.plan;
-		v->sc.plan = kvmrc_scrub_plan[v->sc.arch];
-		int ok = kvmrc_scrub_kept_after(&v->sc, page);
-		v->sc.plan = own;
-		if (ok) {
+		if (kvmrc_scrub_kept_after_any(&v->sc, kvmrc_scrub_plan[v->sc.arch], page)) {
 			copy_image(s->s, page, avx2);
 			publish(t, s, h, 0, 0, 0);
 			return 0;
