@@ -115,10 +115,34 @@ int kvmrc_ioctl_run_full(struct kvmrc_vcpu *v, int fd, IOCTL_REQUEST_TYPE req)
 }
 
 /* The straight path's call came back with something its plan does not cover. */
+/*
+ * After a straight-path call (it returned 0, nothing was pending and nothing
+ * is asked: the gate reads 0) for an exit whose full step is its rules alone
+ * (kvmrc_scrub_rules_only): what kvmrc_run_after would do, without asking
+ * what it need not.  Returns 0 when that is not the case.
+ */
+static inline int rules_only(struct kvmrc_vcpu *v, uint8_t *page)
+{
+	uint32_t reason = kvmrc_load32(page + KVMRC_RUN_EXIT_REASON_OFFSET);
+
+	if (v->sc.gate != 0 || reason >= KVMRC_MAX_EXIT || !kvmrc_scrub_rules_only[v->sc.arch][reason])
+		return 0;
+	const struct kvmrc_exit_desc *d = &v->sc.exits[reason];
+	struct kvmrc_span s = { d->rule_first, d->rule_count };
+	kvmrc_engine_apply_span(page, v->sc.caps, KVMRC_WHEN_RET_OK, s, v->sc.hits);
+	v->sc.last_reason = reason;
+	v->sc.pend = kvmrc_scrub_word(d->pend, v->sc.uoff);
+	return 1;
+}
+
 int kvmrc_ioctl_after_full(struct kvmrc_vcpu *v, int r)
 {
 	int err = r == 0 ? 0 : errno;
 
+	if (r == 0 && __builtin_expect(v->trace == NULL, 1) && rules_only(v, v->page)) {
+		kvmrc_fdt_release(v);
+		return 0;
+	}
 	if (__builtin_expect(v->trace != NULL, 0)) /* recording: every exit comes here (trace.h) */
 		r = kvmrc_trace_after(v, v->page, r, &err, kvmrc_run_after);
 	else

@@ -39,6 +39,7 @@ void kvmrc_scrub_keep(struct kvmrc_scrub *v, uint8_t *page, uint8_t fill)
 }
 
 uint32_t kvmrc_scrub_plan[KVMRC_NARCH][KVMRC_MAX_EXIT];
+uint8_t kvmrc_scrub_rules_only[KVMRC_NARCH][KVMRC_MAX_EXIT];
 kvmrc_fillvec kvmrc_scrub_fillv;
 
 void kvmrc_scrub_set_fill(uint8_t fill)
@@ -83,8 +84,13 @@ static pthread_once_t plan_once = PTHREAD_ONCE_INIT;
 static void build_plans(void)
 {
 	for (unsigned int a = 0; a < KVMRC_NARCH; a++)
-		for (unsigned int e = 0; e < KVMRC_MAX_EXIT; e++)
+		for (unsigned int e = 0; e < KVMRC_MAX_EXIT; e++) {
+			const struct kvmrc_exit_desc *d = &kvmrc_exit_index[a][e];
 			kvmrc_scrub_plan[a][e] = plan_of(a, e);
+			kvmrc_scrub_rules_only[a][e] =
+				d->known && d->rule_count && d->in_cond == KVMRC_IN_ALWAYS &&
+				d->pend < KVMRC_PLAN_MMIO_READ && !(a == KVMRUN_COMPAT_ARCH_ARM64 && e == KVM_EXIT_FAIL_ENTRY);
+		}
 }
 
 void kvmrc_scrub_init(struct kvmrc_scrub *s, unsigned int arch, int pend_unknown,

@@ -53,6 +53,10 @@ static inline uint32_t kvmrc_scrub_word(uint32_t pend, unsigned int uoff)
 #define KVMRC_PLAN_MMIO_READ 0xfffffffeu /* pend = mmio.data[0, len) of a read, nothing of a write */
 #define KVMRC_PLAN_FULL      0xffffffffu /* conditions, rules, unknown reason: kvmrc_scrub_after() */
 extern uint32_t kvmrc_scrub_plan[KVMRC_NARCH][KVMRC_MAX_EXIT] __attribute__((visibility("hidden")));
+/* Exits whose plan is the full step for their rules alone (engine.h): no
+ * conditional input, not arm64's FAIL_ENTRY.  After a call that began with
+ * nothing pending they need only the rules and their pend (kvmioctl.c). */
+extern uint8_t kvmrc_scrub_rules_only[KVMRC_NARCH][KVMRC_MAX_EXIT] __attribute__((visibility("hidden")));
 
 /* The scrub's state of one vCPU, written by the thread that runs it. */
 struct kvmrc_scrub {
