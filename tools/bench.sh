@@ -83,6 +83,16 @@ printf '%-44s %7s ns %8s  (%s pipe round trips)\n' "  --raw-syscalls: SIGSYS, re
 	"$(ratio "$i_raw" "$i_off")" "$(echo "$i_raw $pp" | awk '{ printf "%.2f", $1 / $2 }')"
 printf '%-44s %7s ns\n' "pipe round trip between two processes" "$pp"
 printf '%-44s %7s ns %7s ns %8s\n' "syscall(SYS_getppid), no shim / shim" "$s_off" "$s_on" "$(ratio "$s_on" "$s_off")"
+# The backstop traps KVM_RUN only: on a real /dev/kvm (make bench only;
+# skipped without one) a KVM_RUN that enters the guest and exits, as an
+# inline system call, plain and trapped and re-issued.
+if [ -z "$check" ] && "$b/tools/bench-raw" kvm-inline 10 >/dev/null 2>&1; then
+	k_in=$(rwall "" 0 kvm-inline)
+	k_raw=$(rwall "$shim" 1 kvm-inline)
+	printf '%-44s %7s ns\n' "inline KVM_RUN of a real vCPU (/dev/kvm)" "$k_in"
+	printf '%-44s %7s ns %8s\n' "  --raw-syscalls: SIGSYS, re-issued" "$k_raw" "$(ratio "$k_raw" "$k_in")"
+	echo "rawkvm $(ratio "$k_raw" "$k_in")" >>"$results"
+fi
 # supervisor mode on real KVM (make bench only; skipped without /dev/kvm):
 # microseconds per KVM_RUN with 1, 2 and 4 vCPU threads, and the machine's
 # pipe round trip between two processes in the same run, for scale
