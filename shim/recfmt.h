@@ -40,6 +40,12 @@
 #define KVMRC_REC_CLOCK_SIZE 24          /* 'T' 0 u16 size u32 0 | u64 counter | u64 ns */
 #define KVMRC_REC_DROPPED_SIZE 16        /* 'D' 0 u16 size u32 vcpu | u64 dropped so far */
 
+/* Little-endian stores: one move on a little-endian host, bytes elsewhere. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+static inline void kvmrc_rec_put16(uint8_t *p, uint16_t v) { __builtin_memcpy(p, &v, 2); }
+static inline void kvmrc_rec_put32(uint8_t *p, uint32_t v) { __builtin_memcpy(p, &v, 4); }
+static inline void kvmrc_rec_put64(uint8_t *p, uint64_t v) { __builtin_memcpy(p, &v, 8); }
+#else
 static inline void kvmrc_rec_put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
 static inline void kvmrc_rec_put32(uint8_t *p, uint32_t v)
 {
@@ -51,6 +57,7 @@ static inline void kvmrc_rec_put64(uint8_t *p, uint64_t v)
 	for (int i = 0; i < 8; i++)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
+#endif
 static inline uint16_t kvmrc_rec_get16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static inline uint32_t kvmrc_rec_get32(const uint8_t *p)
 {

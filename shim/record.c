@@ -129,10 +129,27 @@ static void put_header(const struct kvmrun_compat_caps *caps)
 		kvmrc_rec_put64(h + KVMRC_REC_HDR_FIXED + rl + 8 * i, caps ? caps->bits[i] : 0);
 }
 
-/* Bytes [0, n) of p hold every non-zero byte (n a multiple of 8 to start). */
+/* Bytes [0, n) of p hold every non-zero byte (n a multiple of 8 to start):
+ * 64 bytes a step from the end while they are all zero (four vector loads
+ * or-ed), then 8, then 1. */
+typedef uint64_t rec_v2 __attribute__((vector_size(16)));
+
+static int zero64(const uint8_t *p)
+{
+	rec_v2 a, b, c, d;
+	memcpy(&a, p, 16);
+	memcpy(&b, p + 16, 16);
+	memcpy(&c, p + 32, 16);
+	memcpy(&d, p + 48, 16);
+	a |= b | c | d;
+	return (a[0] | a[1]) == 0;
+}
+
 static size_t trimmed(const uint8_t *p, size_t n)
 {
 	uint64_t w;
+	while (n >= 64 && zero64(p + n - 64))
+		n -= 64;
 	while (n >= 8 && (memcpy(&w, p + n - 8, 8), w == 0))
 		n -= 8;
 	while (n && !p[n - 1])
