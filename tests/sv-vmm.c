@@ -23,6 +23,13 @@
  *   _exit|_Exit|exit_group
  *              N runs (default 4), then _exit(0), _Exit(0) or
  *              syscall(SYS_exit_group, 0): no destructor runs
+ *   exec-inherit  2 runs, then the vCPU fd is made not close-on-exec and
+ *              the VMM exec()s itself as "inherited FD": it maps the
+ *              inherited vCPU fd and runs it twice (real KVM only: the
+ *              emulator's vCPUs do not outlive exec)
+ *   moved      1 run, then the vCPU fd moves four times, the old number
+ *              closed each time, one run after each: fcntl F_DUPFD,
+ *              fcntl F_DUPFD_CLOEXEC, dup, dup3
  *   filter-trap|filter-errno|filter-kill
  *              a Firecracker-style filter on the vCPU thread: default action
  *              SIGSYS / EPERM / kill, ioctl and what the VMM needs allowed;
@@ -221,6 +228,18 @@ int main(int argc, char **argv)
 		return filtered(mode, n);
 	if (!strncmp(mode, "deny-", 5) && argc > 2)
 		return deny(argv);
+	if (!strcmp(mode, "inherited") && argc > 2) {
+		c->fd = atoi(argv[2]);
+		if ((c->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC)) < 0)
+			die("open /dev/kvm");
+		int sz = ioctl(c->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+		c->run = mmap(NULL, (size_t)sz, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
+		if (c->run == MAP_FAILED)
+			die("mmap");
+		vcpu_run(c, 1);
+		vcpu_run(c, 1);
+		return 0;
+	}
 	if (!strcmp(mode, "nodumpable") && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
 		die("PR_SET_DUMPABLE");
 	if (!strcmp(mode, "threads")) {
@@ -256,7 +275,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	int ends = !strcmp(mode, "_exit") || !strcmp(mode, "_Exit") || !strcmp(mode, "exit_group");
-	int runs = !strcmp(mode, "plain") || ends ? n : 2;
+	int runs = !strcmp(mode, "plain") || ends ? n : !strcmp(mode, "moved") ? 1 : 2;
 	for (int i = 0; i < runs; i++)
 		vcpu_run(c, 1);
 	if (!strcmp(mode, "fork")) {
@@ -284,6 +303,23 @@ int main(int argc, char **argv)
 		if (mode[1] == 'E')
 			_Exit(0);
 		syscall(SYS_exit_group, 0);
+	} else if (!strcmp(mode, "exec-inherit")) {
+		char fdarg[16];
+		snprintf(fdarg, sizeof(fdarg), "%d", c->fd);
+		if (fcntl(c->fd, F_SETFD, 0) < 0)
+			die("F_SETFD");
+		execl("/proc/self/exe", argv[0], "inherited", fdarg, (char *)NULL);
+		die("exec");
+	} else if (!strcmp(mode, "moved")) {
+		for (int k = 0; k < 4; k++) {
+			int nfd = k == 0 ? fcntl(c->fd, F_DUPFD, 40) : k == 1 ? fcntl(c->fd, F_DUPFD_CLOEXEC, 50) :
+				  k == 2 ? dup(c->fd) : dup3(c->fd, 70, O_CLOEXEC);
+			if (nfd < 0)
+				die("dup");
+			close(c->fd);
+			c->fd = nfd;
+			vcpu_run(c, 1);
+		}
 	} else if (!strcmp(mode, "ptrace")) {
 		long r = ptrace(PTRACE_TRACEME, 0, 0, 0);
 		printf("ptrace r=%ld errno=%d\n", r, r ? errno : 0);

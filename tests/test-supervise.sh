@@ -7,14 +7,16 @@
 #     x86_64 emulator profile: the VMM's bytes and the stats file under the
 #     supervisor are those under the preload, byte for byte; without either
 #     they differ (the control);
-#  2. tests/sv-vmm: threads with kicks and EINTR runs, fork, exec, the VMM's
+#  2. tests/sv-vmm: threads with kicks and EINTR runs, fork, exec, a vCPU fd
+#     moved with F_DUPFD, F_DUPFD_CLOEXEC, dup and dup3, the VMM's
 #     own stacked filter (trap, errno, kill), non-dumpable VMMs: the same
 #     bytes as under the preload;
 #  3. the failure modes, each with its one line: the VMM uses ptrace, kills
 #     itself, the supervisor is killed, seccomp or ptrace unavailable, the
 #     VMM non-dumpable for a supervisor without CAP_SYS_PTRACE;
 #  4. where /dev/kvm is usable: a static build of the real-kernel test VMM
-#     under the wrapper = the dynamic build under the preload.
+#     under the wrapper = the dynamic build under the preload; a vCPU fd
+#     inherited across exec stays supervised.
 # 1 and 2 also run on the process_vm path (pidfd_getfd failing with ENOSYS,
 # as before Linux 5.6, or EPERM): the same bytes as on the pidfd path.  The
 # failure is forced with the supervisor's test knob KVMRC_SUPERVISE_TEST_DENY
@@ -85,7 +87,7 @@ unset KVMEMU_PROFILE KVMRUN_COMPAT_ARCH
 # ---- 2. sv-vmm: the same bytes as under the preload
 export KVMEMU_PROFILE=arm64-5.10 KVMRUN_COMPAT_ARCH=arm64
 export KVMEMU_SCENARIO='mmio addr=0xabcdef0000 len=8 write=1 data=0x1122334455667788; debug ec=brk'
-for m in plain "threads 1" "threads 2" "threads 4" fork exec filter-trap filter-errno filter-kill nodumpable late; do
+for m in plain "threads 1" "threads 2" "threads 4" fork exec moved filter-trap filter-errno filter-kill nodumpable late; do
 	f=$tmp/$(echo "$m" | tr ' ' _)
 	# shellcheck disable=SC2086 # $m is "MODE [N]"
 	pre "$vmm" $m >"$f.pre" 2>"$f.pre.err" && sp=0 || sp=$?
@@ -103,6 +105,9 @@ for m in plain "threads 1" "threads 2" "threads 4" fork exec filter-trap filter-
 done
 has "threads: 4 threads ran 50 runs each with EINTR runs" "$tmp/threads_4.sup" "thread vcpu=3 runs=50 stale=0 eintr>=5:yes"
 has "fork: the child's own VM is supervised, the parent's vCPU fails there" "$tmp/fork.sup" "child: parent's vCPU r=-1 errno=5"
+[ "$(grep -c 'stale=0 ' "$tmp/moved.sup")" -eq 5 ] && [ "$(grep -c 'stale=0 ' "$tmp/moved.rem")" -eq 5 ] &&
+	ok "moved: F_DUPFD, F_DUPFD_CLOEXEC, dup, dup3 of the vCPU fd followed (5 clean runs, both paths)" ||
+	no "moved: followed" "$(cat "$tmp/moved.sup" "$tmp/moved.rem")"
 has "filter-errno: the VMM's filter still fails what it fails" "$tmp/filter-errno.sup" "getppid r=-1 errno=1"
 has "filter-trap: the VMM's filter still traps" "$tmp/filter-trap.sup" "SIGSYS caught"
 status_is "filter-kill: the VMM's filter still kills" 159 "$(sup -- "$vmm" filter-kill >/dev/null 2>&1; echo $?)"
@@ -226,6 +231,17 @@ if [ -r /dev/kvm ] && [ -w /dev/kvm ] && [ "$(uname -m)" = x86_64 ] &&
 		same "real KVM ($(uname -r)): static VMM supervised = dynamic VMM preloaded ($n RESULT lines)" "$tmp/k.pre.txt" "$tmp/k.sup.txt"
 		cmp -s "$tmp/k.pre.txt" "$tmp/k.raw.txt" && no "real KVM: control: without the shim the bytes differ" || ok "real KVM: control: without the shim the bytes differ"
 		has "real KVM: the one line of the automatic switch" "$tmp/k.sup.err" "is statically linked: LD_PRELOAD cannot reach it; running it under the supervisor"
+		# a vCPU fd kept across exec (not close-on-exec) stays supervised, its
+		# record and pending exit with it; control: without the supervisor
+		# the runs after exec see stale bytes
+		KVMRUN_COMPAT_SUPERVISOR=$sv "$kc" --supervise -- "$vmm" exec-inherit >"$tmp/k.ei" 2>&1 || true
+		"$vmm" exec-inherit >"$tmp/k.ei.raw" 2>&1 || true
+		[ "$(grep -c '^run .* stale=0 ' "$tmp/k.ei")" -eq 4 ] &&
+			ok "real KVM: a vCPU fd inherited across exec stays supervised (4 clean runs)" ||
+			no "exec-inherit" "$(cat "$tmp/k.ei")"
+		[ "$(grep -c '^run .* stale=0 ' "$tmp/k.ei.raw")" -eq 0 ] && [ "$(grep -c '^run ' "$tmp/k.ei.raw")" -eq 4 ] &&
+			ok "real KVM: control: without the supervisor the 4 runs see stale bytes" ||
+			no "exec-inherit control" "$(cat "$tmp/k.ei.raw")"
 		# Firecracker-style: the scenarios on a thread under the VMM's own
 		# filter (default trap; tests/realkvm/vmm-filter.c); a call it
 		# forbids still traps (status 148, its handler's line)

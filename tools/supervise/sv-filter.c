@@ -13,7 +13,11 @@
  *                                  VMM can drop privileges or dumpability
  *   ioctl(fd, KVM_ARM_VCPU_INIT)   the FAIL_ENTRY state is reset (arm64)
  *   close, close_range, dup2, dup3 a tracked fd number goes away: the copy is
- *                                  closed so that a closed vCPU dies
+ *                                  closed so that a closed vCPU dies; dup2
+ *                                  and dup3 of a tracked fd are followed
+ *   dup, fcntl(F_DUPFD),           a tracked fd gets another number: followed
+ *   fcntl(F_DUPFD_CLOEXEC)         (the syscall exit only for a tracked fd;
+ *                                  fcntl stops for these two commands only)
  *   mmap(MAP_SHARED, fd != -1)     where the VMM maps a vCPU's kvm_run, for
  *                                  the process_vm path (sv-remote.c); one stop,
  *                                  and the syscall exit only for a vCPU fd on
@@ -29,6 +33,7 @@
  * exec, fork and clone are seen through ptrace options, not the filter.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <seccomp.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -77,6 +82,14 @@ int sv_filter_install(int test, const char **why)
 #endif
 	if (!r)
 		r = seccomp_rule_add(ctx, SCMP_ACT_TRACE(SV_EV_DUP), SCMP_SYS(dup3), 0);
+	if (!r)
+		r = seccomp_rule_add(ctx, SCMP_ACT_TRACE(SV_EV_FDUP), SCMP_SYS(dup), 0);
+	if (!r)
+		r = seccomp_rule_add(ctx, SCMP_ACT_TRACE(SV_EV_FDUP), SCMP_SYS(fcntl), 1,
+				     SCMP_A1_32(SCMP_CMP_EQ, F_DUPFD));
+	if (!r)
+		r = seccomp_rule_add(ctx, SCMP_ACT_TRACE(SV_EV_FDUP), SCMP_SYS(fcntl), 1,
+				     SCMP_A1_32(SCMP_CMP_EQ, F_DUPFD_CLOEXEC));
 	if (!r)
 		r = seccomp_rule_add(ctx, SCMP_ACT_TRACE(SV_EV_PTRACE), SCMP_SYS(ptrace), 0);
 	if (!r) {

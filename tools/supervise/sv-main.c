@@ -13,7 +13,7 @@
  *   the seccomp stops of the wrapper's filter (sv-filter.c): KVM_RUN and
  *     what tracking needs (sv-track.c); only KVM_RUN and the creating
  *     ioctls continue to their syscall-exit stop;
- *   exec: the process's KVM fds are gone;
+ *   exec: the process's KVM fds that were not close-on-exec stay tracked;
  *   the leader's exit: the stats file is written before the launcher can
  *     see the VMM's exit status;
  *   signals: delivered unchanged; group stops: PTRACE_LISTEN, so that job
@@ -90,8 +90,9 @@ static void on_seccomp(struct sv_thread *t, pid_t tid)
 	memcpy(args, info.seccomp.args, sizeof(args));
 	int need_exit = sv_track_enter(t, ev, args);
 	/* test mode: an emulated KVM ioctl's result comes as an SV_TEST_RESULT
-	 * call, not at this call's exit (an mmap's is a real one) */
-	resume(tid, need_exit && (!sv_test_mode || ev == SV_EV_MMAP) ? PTRACE_SYSCALL : PTRACE_CONT, 0);
+	 * call, not at this call's exit (mmap's and dup's are real ones) */
+	resume(tid, need_exit && (!sv_test_mode || ev == SV_EV_MMAP || ev == SV_EV_DUP || ev == SV_EV_FDUP)
+			     ? PTRACE_SYSCALL : PTRACE_CONT, 0);
 }
 
 static void on_syscall_exit(struct sv_thread *t, pid_t tid)
@@ -138,7 +139,7 @@ static void on_stop(pid_t tid, int status)
 		/* a thread that is not the leader exec()s under the leader's tid */
 		if (!ptrace(PTRACE_GETEVENTMSG, tid, 0, &msg) && (pid_t)msg != tid)
 			sv_thread_gone((pid_t)msg);
-		sv_track_forget_process(tid);
+		sv_fds_exec(tid);
 		if (tid == root)
 			name_vmm();
 		resume(tid, PTRACE_CONT, 0);
@@ -206,7 +207,7 @@ int main(int argc, char **argv)
 		int leader = t && sv_thread_tgid(t) == tid;
 		sv_thread_gone(tid);
 		if (leader)
-			sv_track_forget_process(tid);
+			sv_fds_forget_process(tid);
 	}
 	return 0;
 }

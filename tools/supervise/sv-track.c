@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * sv-track.c - the traced processes' KVM fds, and the work at each stop.
+ * sv-track.c - the traced threads, and the work at each stop (the
+ * processes' KVM fds are in sv-fds.c).
  *
  * A VM or vCPU fd of a traced process is known by (tgid, fd) once its
  * creating ioctl returned.  For each the supervisor takes its own copy of
@@ -39,14 +40,9 @@
 #include "engine.h"
 #include "../../shim/config.h"
 #include "sv.h"
+#include "sv-fds.h"
 #include "trace.h"
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_getfd
-#define SYS_pidfd_getfd 438
-#endif
 #ifndef CLOSE_RANGE_UNSHARE
 #define CLOSE_RANGE_UNSHARE (1U << 1)
 #endif
@@ -55,31 +51,6 @@
 #endif
 
 int sv_test_mode;
-
-enum { ROLE_VM = 1, ROLE_VCPU = 2 };
-/* how a vCPU's kvm_run is reached */
-enum { HOW_COPY = 0, HOW_REMOTE, HOW_DEAD };
-
-/* One tracked fd of a traced process. */
-struct sv_fd {
-	pid_t tgid;   /* 0: free */
-	int fd;       /* in the traced process */
-	int local;    /* the supervisor's copy (HOW_REMOTE: the shadow page's memfd) */
-	int role;
-	int how;
-	uint64_t remote; /* HOW_REMOTE: where the VMM mapped kvm_run; 0: not yet */
-};
-
-#define SV_MAX_FDS (KVMRC_MAX_VCPUS + KVMRC_MAX_VMS)
-static struct sv_fd fds[SV_MAX_FDS];
-static unsigned int fds_high;
-
-struct sv_proc {
-	pid_t tgid; /* 0: free */
-	int pidfd;
-};
-#define SV_MAX_PROCS 1024
-static struct sv_proc procs[SV_MAX_PROCS];
 
 /* One traced thread: its process and the call between its two stops. */
 struct sv_thread {
@@ -173,97 +144,6 @@ void sv_thread_gone(pid_t tid)
 		}
 }
 
-static struct sv_proc *proc_get(pid_t tgid)
-{
-	struct sv_proc *free_p = NULL;
-
-	for (unsigned int i = 0; i < SV_MAX_PROCS; i++) {
-		if (procs[i].tgid == tgid)
-			return &procs[i];
-		if (!procs[i].tgid && !free_p)
-			free_p = &procs[i];
-	}
-	if (free_p) {
-		free_p->tgid = tgid;
-		/* without it (before 5.3): the process_vm path, as without pidfd_getfd */
-		free_p->pidfd = (int)syscall(SYS_pidfd_open, tgid, 0);
-	}
-	return free_p;
-}
-
-static struct sv_fd *fd_find(pid_t tgid, int fd, int role)
-{
-	for (unsigned int i = 0; i < fds_high; i++)
-		if (fds[i].tgid == tgid && fds[i].fd == fd && (!role || fds[i].role == role))
-			return &fds[i];
-	return NULL;
-}
-
-static void fd_drop(struct sv_fd *f)
-{
-	close(f->local); /* through the preload's close: the record and mapping go with it */
-	f->tgid = 0;
-}
-
-void sv_track_forget_process(pid_t tgid)
-{
-	for (unsigned int i = 0; i < fds_high; i++)
-		if (fds[i].tgid == tgid)
-			fd_drop(&fds[i]);
-	for (unsigned int i = 0; i < SV_MAX_PROCS; i++)
-		if (procs[i].tgid == tgid) {
-			if (procs[i].pidfd >= 0)
-				close(procs[i].pidfd);
-			procs[i].tgid = 0;
-		}
-}
-
-/* The supervisor's copy of fd of process tgid, or -errno. */
-static int copy_fd(pid_t tgid, int fd)
-{
-	struct sv_proc *p = proc_get(tgid);
-
-	if (!p)
-		return -ENOMEM;
-	if (p->pidfd < 0)
-		return -ENOSYS;
-	int l = (int)syscall(SYS_pidfd_getfd, p->pidfd, fd, 0);
-	return l < 0 ? -errno : l;
-}
-
-/* Is local what a KVM VM / vCPU fd is named (once per fd)? */
-static int named(int local, int role)
-{
-	char path[40], t[64];
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", local);
-	ssize_t n = readlink(path, t, sizeof(t) - 1);
-	if (n <= 0)
-		return 0;
-	t[n] = 0;
-	const char *want = role == ROLE_VCPU ? "anon_inode:kvm-vcpu:" : "anon_inode:kvm-vm";
-	if (!strncmp(t, want, strlen(want)))
-		return 1;
-	/* test mode: the emulator's objects are memfds */
-	want = role == ROLE_VCPU ? "/memfd:kvmemu-vcpu" : "/memfd:kvmemu-vm";
-	return sv_test_mode && !strncmp(t, want, strlen(want));
-}
-
-static struct sv_fd *fd_add(pid_t tgid, int fd, int local, int role)
-{
-	struct sv_fd *old = fd_find(tgid, fd, 0);
-	if (old)
-		fd_drop(old); /* a number the filter did not see closed (fcntl F_DUPFD over it cannot happen) */
-	for (unsigned int i = 0; i < SV_MAX_FDS; i++)
-		if (!fds[i].tgid) {
-			fds[i] = (struct sv_fd){ .tgid = tgid, .fd = fd, .local = local, .role = role };
-			if (i + 1 > fds_high)
-				fds_high = i + 1;
-			return &fds[i];
-		}
-	close(local);
-	return NULL;
-}
-
 static void created(struct sv_thread *t, int r)
 {
 	struct sv_fd *vm;
@@ -271,20 +151,20 @@ static void created(struct sv_thread *t, int r)
 
 	switch (t->req) {
 	case (uint32_t)KVM_CREATE_VM: {
-		int sys = copy_fd(t->tgid, t->fd);
+		int sys = sv_fds_copy(t->tgid, t->fd);
 		if (sys < 0) {
 			local = sv_remote_own_vm(t->arg);
 			if (local >= 0 && kvmrc_slot_vm(kvmrc_fdt_get(local)))
-				fd_add(t->tgid, r, local, ROLE_VM);
+				sv_fds_add(t->tgid, r, local, ROLE_VM);
 			else if (local >= 0)
 				close(local);
 			return;
 		}
-		local = copy_fd(t->tgid, r);
-		if (local >= 0 && named(local, ROLE_VM)) {
+		local = sv_fds_copy(t->tgid, r);
+		if (local >= 0 && sv_fds_named(local, ROLE_VM)) {
 			kvmrc_ioctl_kvm_done(sys, KVM_CREATE_VM, (void *)(uintptr_t)t->arg, local);
 			if (kvmrc_slot_vm(kvmrc_fdt_get(local)))
-				fd_add(t->tgid, r, local, ROLE_VM);
+				sv_fds_add(t->tgid, r, local, ROLE_VM);
 			else
 				close(local);
 		} else if (local >= 0) {
@@ -294,10 +174,10 @@ static void created(struct sv_thread *t, int r)
 		return;
 	}
 	case (uint32_t)KVM_CREATE_VCPU:
-		vm = fd_find(t->tgid, t->fd, ROLE_VM);
+		vm = sv_fds_find(t->tgid, t->fd, ROLE_VM);
 		if (!vm)
 			return;
-		local = copy_fd(t->tgid, r);
+		local = sv_fds_copy(t->tgid, r);
 		sv_remote_say_path(local < 0 ? -local : 0);
 		if (local < 0) {
 			/* the process_vm path: the shadow page is the record's kvm_run */
@@ -305,24 +185,24 @@ static void created(struct sv_thread *t, int r)
 			if ((local = sv_remote_shadow()) < 0)
 				return;
 			kvmrc_ioctl_kvm_done(vm->local, KVM_CREATE_VCPU, (void *)(uintptr_t)t->arg, local);
-			if (kvmrc_slot_vcpu(kvmrc_fdt_get(local)) && (f = fd_add(t->tgid, r, local, ROLE_VCPU)))
+			if (kvmrc_slot_vcpu(kvmrc_fdt_get(local)) && (f = sv_fds_add(t->tgid, r, local, ROLE_VCPU)))
 				f->how = HOW_REMOTE;
 			else
 				close(local);
 			return;
 		}
-		if (!named(local, ROLE_VCPU)) {
+		if (!sv_fds_named(local, ROLE_VCPU)) {
 			close(local);
 			return;
 		}
 		kvmrc_ioctl_kvm_done(vm->local, KVM_CREATE_VCPU, (void *)(uintptr_t)t->arg, local);
 		if (kvmrc_slot_vcpu(kvmrc_fdt_get(local)))
-			fd_add(t->tgid, r, local, ROLE_VCPU);
+			sv_fds_add(t->tgid, r, local, ROLE_VCPU);
 		else
 			close(local);
 		return;
 	default: { /* KVM_ARM_VCPU_INIT */
-		struct sv_fd *vc = fd_find(t->tgid, t->fd, ROLE_VCPU);
+		struct sv_fd *vc = sv_fds_find(t->tgid, t->fd, ROLE_VCPU);
 		if (vc)
 			kvmrc_ioctl_kvm_done(vc->local, KVMRC_ARM_VCPU_INIT, NULL, 0);
 		return;
@@ -338,7 +218,7 @@ static int run_enter(struct sv_thread *t, int fd, uint64_t arg)
 	if (arg) /* KVM_RUN takes no argument: with one the kernel fails before entry */
 		return 0;
 	if (!f || f->tgid != t->tgid || f->fd != fd || f->role != ROLE_VCPU) {
-		f = fd_find(t->tgid, fd, ROLE_VCPU);
+		f = sv_fds_find(t->tgid, fd, ROLE_VCPU);
 		if (!f)
 			return 0; /* not a vCPU created under the supervisor: passed through */
 		t->last = f;
@@ -384,29 +264,35 @@ int sv_track_enter(struct sv_thread *t, unsigned int ev, const uint64_t a[6])
 	case SV_EV_CREATE:
 		break;
 	case SV_EV_MMAP: /* mmap(addr, len, prot, flags, fd, offset) of a vCPU on the process_vm path */
-		f = fd_find(t->tgid, (int)a[4], ROLE_VCPU);
+		f = sv_fds_find(t->tgid, (int)a[4], ROLE_VCPU);
 		if (!f || f->how != HOW_REMOTE || a[5] != 0 || a[1] < kvmrc_run_size(kvmrc_cfg.arch))
 			return 0;
 		t->ev = ev;
 		t->fd = (int)a[4];
 		return 1;
 	case SV_EV_CLOSE:
-		if ((f = fd_find(t->tgid, fd, 0)))
-			fd_drop(f);
+		if ((f = sv_fds_find(t->tgid, fd, 0)))
+			sv_fds_drop(f);
 		return 0;
 	case SV_EV_DUP:
 		/* dup2/dup3(old, new): new is closed first, unless old == new */
-		if ((int)a[1] != fd && (f = fd_find(t->tgid, (int)a[1], 0)))
-			fd_drop(f);
-		return 0;
+		if ((int)a[1] != fd && (f = sv_fds_find(t->tgid, (int)a[1], 0)))
+			sv_fds_drop(f);
+		if ((int)a[1] == fd)
+			return 0;
+		/* a tracked old is followed to new at the exit, as for dup */
+		__attribute__((fallthrough));
+	case SV_EV_FDUP:
+		/* dup(old), fcntl(old, F_DUPFD[_CLOEXEC], min): the exit is
+		 * needed only when old is a tracked fd */
+		if (!sv_fds_find(t->tgid, fd, 0))
+			return 0;
+		break;
 	case SV_EV_CLOSE_RANGE:
 		/* UNSHARE closes in a fresh copy of the table; CLOEXEC closes nothing now */
 		if (a[2] & (CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC))
 			return 0;
-		for (unsigned int i = 0; i < fds_high; i++)
-			if (fds[i].tgid == t->tgid && (unsigned int)fds[i].fd >= (unsigned int)a[0] &&
-			    (unsigned int)fds[i].fd <= (unsigned int)a[1])
-				fd_drop(&fds[i]);
+		sv_fds_drop_range(t->tgid, (unsigned int)a[0], (unsigned int)a[1]);
 		return 0;
 	default:
 		return 0;
@@ -429,7 +315,7 @@ int64_t sv_track_exit(struct sv_thread *t, int64_t ret)
 		return ret;
 	}
 	if (t->ev == SV_EV_MMAP) {
-		struct sv_fd *f = fd_find(t->tgid, t->fd, ROLE_VCPU);
+		struct sv_fd *f = sv_fds_find(t->tgid, t->fd, ROLE_VCPU);
 		t->ev = 0;
 		if (f && f->how == HOW_REMOTE && (ret >= 0 || ret < -4095)) {
 			/* can it be read? (a VMM not dumpable refuses it as it refused pidfd_getfd) */
@@ -442,6 +328,12 @@ int64_t sv_track_exit(struct sv_thread *t, int64_t ret)
 				f->remote = (uint64_t)ret;
 			}
 		}
+		return ret;
+	}
+	if (t->ev == SV_EV_DUP || t->ev == SV_EV_FDUP) {
+		t->ev = 0;
+		if (r >= 0)
+			sv_fds_follow_dup(t->tgid, t->fd, r);
 		return ret;
 	}
 	if (t->ev != SV_EV_RUN || !t->v) {

@@ -7,9 +7,10 @@
  *                VMM (built into kvmrun-compat): which system calls stop
  *   sv-main.c    the helper kvmrun-compat-supervise: seizes the wrapper,
  *                then runs the ptrace event loop
- *   sv-track.c   the traced processes' VM and vCPU fds, keyed by (tgid, fd),
- *                each with the helper's own copy of the fd (pidfd_getfd) and
- *                through it the preload's own vCPU record and kvm_run mapping
+ *   sv-track.c   the traced threads and the work at each stop, through the
+ *                preload's own vCPU record and kvm_run mapping
+ *   sv-fds.c     the traced processes' VM and vCPU fds, keyed by (tgid, fd),
+ *                each with the helper's own copy of the fd (pidfd_getfd)
  *   sv-remote.c  when pidfd_getfd is unavailable or refused: the VMM's
  *                kvm_run read and written with process_vm_readv/writev
  *   sv-regs.c    setting a traced thread's return register (per arch)
@@ -28,7 +29,8 @@ enum sv_event {
 	SV_EV_CREATE,      /* ioctl KVM_CREATE_VM / KVM_CREATE_VCPU / arm64 KVM_ARM_VCPU_INIT: result at exit */
 	SV_EV_CLOSE,       /* close(fd): a tracked fd's copy and mapping go (a dead vCPU is not kept alive) */
 	SV_EV_CLOSE_RANGE, /* close_range(first, last, flags): likewise for a range */
-	SV_EV_DUP,         /* dup2/dup3(old, new): new is closed first */
+	SV_EV_DUP,         /* dup2/dup3(old, new): new is closed first; a tracked old is followed to new */
+	SV_EV_FDUP,        /* dup(old), fcntl(old, F_DUPFD/F_DUPFD_CLOEXEC): a tracked old is followed */
 	SV_EV_PTRACE,      /* ptrace(): refused (EPERM) with one line */
 	SV_EV_TEST_RESULT, /* test mode only: the result of an emulated KVM ioctl */
 	SV_EV_MMAP,        /* mmap(MAP_SHARED, fd >= 0): where a vCPU's kvm_run is (process_vm path) */
@@ -56,8 +58,11 @@ int sv_track_enter(struct sv_thread *t, unsigned int ev, const uint64_t args[6])
 int64_t sv_track_exit(struct sv_thread *t, int64_t ret);
 /* Is an exit pending on this thread? */
 int sv_track_pending(const struct sv_thread *t);
-/* Process tgid exec()ed or exited: its fds are gone. */
-void sv_track_forget_process(pid_t tgid);
+/* ---- sv-fds.c ---- */
+/* Process tgid exec()ed: the fds it kept (no close-on-exec) stay tracked. */
+void sv_fds_exec(pid_t tgid);
+/* Process tgid exited: its fds are gone. */
+void sv_fds_forget_process(pid_t tgid);
 extern int sv_test_mode;
 
 /* ---- sv-remote.c ---- */
