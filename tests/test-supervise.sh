@@ -112,6 +112,25 @@ has "filter-errno: the VMM's filter still fails what it fails" "$tmp/filter-errn
 has "filter-trap: the VMM's filter still traps" "$tmp/filter-trap.sup" "SIGSYS caught"
 status_is "filter-kill: the VMM's filter still kills" 159 "$(sup -- "$vmm" filter-kill >/dev/null 2>&1; echo $?)"
 
+# --abi=VERSION under the supervisor: a capability VERSION lacked (215,
+# KVM_CAP_SYSTEM_EVENT_DATA, 5.18) reads 0 and cannot be enabled, as under
+# the preload (tests/test-abi.sh); without --abi (the control) it reads 1
+probe=$top_builddir/tests/abi-caps-probe
+for pa in arm64-6.1:arm64 x86_64-6.12:x86_64; do
+	p=${pa%%:*} a=${pa#*:}
+	for abi in "" --abi=5.10; do
+		# shellcheck disable=SC2086 # $abi is one option or none
+		o1=$(unset KVMEMU_SCENARIO; KVMEMU_PROFILE=$p LD_PRELOAD=$KVMRC_EMU "$kc" --arch "$a" $abi -- "$probe" 215 2>&1) || true
+		# shellcheck disable=SC2086
+		o2=$(unset KVMEMU_SCENARIO; KVMEMU_PROFILE=$p sup --arch "$a" $abi -- "$probe" 215 2>&1) || true
+		want="sys=1 vm=1 vcpu=-1 enable=0 errno=0"
+		[ -n "$abi" ] && want="sys=0 vm=0 vcpu=-1 enable=-1 errno=EINVAL"
+		[ "$o1" = "$want" ] && [ "$o2" = "$want" ] &&
+			ok "$p ${abi:-without --abi}: supervised and preloaded see '$want'" ||
+			no "$p ${abi:-no abi}" "preload: $o1" "supervised: $o2"
+	done
+done
+
 # which path: one info line each; pidfd_getfd refused (EPERM, not
 # non-dumpable) takes the process_vm path too; both refused: one line,
 # passed through (the control: the knob acts, the bytes are then stale)

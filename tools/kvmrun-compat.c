@@ -273,9 +273,6 @@ static int run(char **argv, int strict, int check, int supervise)
 		cli_err("%s is statically linked: LD_PRELOAD cannot reach it; running it under the supervisor "
 			"(each KVM_RUN costs two ptrace stops; see SUPERVISOR MODE in kvmrun-compat(1))", cmd);
 	if (supervise || !elf.dynamic) {
-		if (getenv("KVMRUN_COMPAT_ABI") && notices())
-			cli_err("--abi under the supervisor: exits read as VERSION writes them, but "
-				"KVM_CHECK_EXTENSION is not stopped: capabilities are not hidden");
 		r = cli_supervise_start(cmd);
 		if (r)
 			return r;

@@ -107,7 +107,7 @@ int cli_supervise_start(const char *cmd)
 	close(gp[1]);
 	close(rp[0]);
 	const char *why;
-	int r = sv_filter_install(test, &why);
+	int r = sv_filter_install(test, c == 'A', &why);
 	if (r) {
 		cli_err("supervisor mode needs seccomp filters (libseccomp): %s: %s; %s not run", why,
 			strerror(-r), cmd);

@@ -5,7 +5,8 @@
  * Without it nothing here runs.
  *
  * In the traced VMM: each emulated KVM_CREATE_VM, KVM_CREATE_VCPU,
- * KVM_ARM_VCPU_INIT and KVM_RUN is preceded by the same ioctl as a raw system
+ * KVM_ARM_VCPU_INIT, KVM_RUN, KVM_CHECK_EXTENSION and KVM_ENABLE_CAP (the
+ * last two stopped only with --abi) is preceded by the same ioctl as a raw system
  * call on the emulated object's memfd (the kernel fails it: ENOTTY) and
  * followed by ioctl(fd, SV_TEST_RESULT, result), whose return value, set by
  * the supervisor, is what the VMM gets.
@@ -41,16 +42,20 @@ int emu_supervised_ioctl(struct emu_obj *o, int fd, unsigned long req, void *arg
 	unsigned int nr = (unsigned int)req;
 	int seen = (o->kind == EO_SYSTEM && nr == (unsigned int)KVM_CREATE_VM) ||
 		   (o->kind == EO_VM && nr == (unsigned int)KVM_CREATE_VCPU) ||
+		   nr == (unsigned int)KVM_CHECK_EXTENSION || /* --abi under the supervisor */
+		   (o->kind != EO_SYSTEM && nr == (unsigned int)KVM_ENABLE_CAP) ||
 		   (o->kind == EO_VCPU && (nr == (unsigned int)KVM_RUN || nr == (unsigned int)KVMRC_ARM_VCPU_INIT));
 
 	if (!seen)
 		return emu_ioctl(o, fd, req, arg);
 	int e = errno;
-	syscall(SYS_ioctl, fd, req, arg); /* the before half; a memfd has no ioctls */
+	/* libc's syscall(): a supervisor that holds the preload's sources
+	 * wraps syscall() too, and its wrapper would come back here */
+	emu_real.syscall(SYS_ioctl, fd, req, arg); /* the before half; a memfd has no ioctls */
 	errno = e;
 	int r = emu_ioctl(o, fd, req, arg);
 	long res = r < 0 ? -(long)errno : r;
-	long fin = syscall(SYS_ioctl, fd, SV_TEST_RESULT, res);
+	long fin = emu_real.syscall(SYS_ioctl, fd, SV_TEST_RESULT, res);
 	if (fin == -1 && errno == ENOTTY) /* no supervisor: the emulator's own result */
 		fin = res;
 	else if (fin == -1)

@@ -25,6 +25,9 @@
  *                                  not stop)
  *   ptrace                         refused: the VMM's tracees would run
  *                                  outside the supervisor
+ *   ioctl(fd, KVM_CHECK_EXTENSION) with --abi only: capabilities VERSION
+ *   ioctl(fd, KVM_ENABLE_CAP)      lacked read 0 and cannot be enabled
+ *                                  (sv-abi.c)
  *
  * The ioctl request is compared on its low 32 bits, as the kernel reads it.
  * A VMM's own filters stack on top of this one: the kernel applies the
@@ -47,7 +50,7 @@ static int add_ioctl(scmp_filter_ctx ctx, unsigned int ev, unsigned long req)
 				SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint32_t)req));
 }
 
-int sv_filter_install(int test, const char **why)
+int sv_filter_install(int test, int abi, const char **why)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	int r;
@@ -68,6 +71,10 @@ int sv_filter_install(int test, const char **why)
 		r = add_ioctl(ctx, SV_EV_CREATE, KVMRC_ARM_VCPU_INIT);
 	if (!r && test)
 		r = add_ioctl(ctx, SV_EV_TEST_RESULT, SV_TEST_RESULT);
+	if (!r && abi)
+		r = add_ioctl(ctx, SV_EV_CAPS, KVM_CHECK_EXTENSION);
+	if (!r && abi)
+		r = add_ioctl(ctx, SV_EV_ENABLE_CAP, KVM_ENABLE_CAP);
 	if (!r)
 		r = seccomp_rule_add(ctx, SCMP_ACT_TRACE(SV_EV_CLOSE), SCMP_SYS(close), 0);
 	if (!r)

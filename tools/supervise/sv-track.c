@@ -262,7 +262,15 @@ int sv_track_enter(struct sv_thread *t, unsigned int ev, const uint64_t a[6])
 			return 0;
 		break;
 	case SV_EV_CREATE:
+	case SV_EV_CAPS: /* the answer at the exit */
 		break;
+	case SV_EV_ENABLE_CAP:
+		if (!sv_abi_enable_refused(t->tid, a[2]))
+			return 0;
+		sv_regs_skip(t->tid, -EINVAL);
+		if (!sv_test_mode)
+			return 0;
+		break; /* test mode: the emulator's result is replaced too */
 	case SV_EV_MMAP: /* mmap(addr, len, prot, flags, fd, offset) of a vCPU on the process_vm path */
 		f = sv_fds_find(t->tgid, (int)a[4], ROLE_VCPU);
 		if (!f || f->how != HOW_REMOTE || a[5] != 0 || a[1] < kvmrc_run_size(kvmrc_cfg.arch))
@@ -308,6 +316,11 @@ int64_t sv_track_exit(struct sv_thread *t, int64_t ret)
 {
 	int r = ret < 0 ? -1 : (int)ret, err = ret < 0 ? (int)-ret : 0;
 
+	if (t->ev == SV_EV_CAPS || t->ev == SV_EV_ENABLE_CAP) {
+		unsigned int ev = t->ev;
+		t->ev = 0;
+		return ev == SV_EV_CAPS ? sv_abi_check_extension(t->arg, ret) : -EINVAL;
+	}
 	if (t->ev == SV_EV_CREATE) {
 		t->ev = 0;
 		if (r >= 0)

@@ -13,6 +13,7 @@
  *                each with the helper's own copy of the fd (pidfd_getfd)
  *   sv-remote.c  when pidfd_getfd is unavailable or refused: the VMM's
  *                kvm_run read and written with process_vm_readv/writev
+ *   sv-abi.c     --abi: the capabilities VERSION lacked, hidden
  *   sv-regs.c    setting a traced thread's return register (per arch)
  * The engine, the rules, the configuration, the log and the stats are the
  * preload's own objects, linked into the helper (tools/supervise/local.am).
@@ -34,6 +35,8 @@ enum sv_event {
 	SV_EV_PTRACE,      /* ptrace(): refused (EPERM) with one line */
 	SV_EV_TEST_RESULT, /* test mode only: the result of an emulated KVM ioctl */
 	SV_EV_MMAP,        /* mmap(MAP_SHARED, fd >= 0): where a vCPU's kvm_run is (process_vm path) */
+	SV_EV_CAPS,        /* --abi only: ioctl KVM_CHECK_EXTENSION, its answer at the exit (sv-abi.c) */
+	SV_EV_ENABLE_CAP,  /* --abi only: ioctl KVM_ENABLE_CAP of a hidden capability fails (EINVAL) */
 };
 
 /* Test mode: sv-test.h. */
@@ -41,8 +44,9 @@ enum sv_event {
 
 /* ---- sv-filter.c (in the wrapper) ---- */
 /* Loads the filter into the calling thread (after PR_SET_NO_NEW_PRIVS, which
- * libseccomp sets).  Returns 0, or -errno with a reason in *why. */
-int sv_filter_install(int test, const char **why);
+ * libseccomp sets); abi: the helper has --abi set (its ready byte 'A').
+ * Returns 0, or -errno with a reason in *why. */
+int sv_filter_install(int test, int abi, const char **why);
 
 /* ---- sv-track.c ---- */
 struct sv_thread;
@@ -82,6 +86,14 @@ int sv_remote_own_vm(uint64_t type);
 void sv_remote_refused(int fd, pid_t tgid, int e);
 /* The test knob: pidfd_getfd (and process_vm_*) made to fail in the supervisor. */
 void sv_remote_test_deny(void);
+
+/* ---- sv-abi.c ---- */
+/* Is --abi set (the filter then stops KVM_CHECK_EXTENSION and KVM_ENABLE_CAP)? */
+int sv_abi_on(void);
+/* KVM_ENABLE_CAP(argp) of thread tid: is its capability hidden? */
+int sv_abi_enable_refused(pid_t tid, uint64_t argp);
+/* KVM_CHECK_EXTENSION(cap) returned ret: what the VMM sees. */
+int64_t sv_abi_check_extension(uint64_t cap, int64_t ret);
 
 /* ---- sv-regs.c ---- */
 /* At a syscall-exit stop: the call returns val instead. */
