@@ -131,6 +131,16 @@ for pa in arm64-6.1:arm64 x86_64-6.12:x86_64; do
 	done
 done
 
+# --only-cmds / --skip-cmds judge COMMAND's name, as the preload does in it
+# (not the helper's); the controls: another name, or COMMAND skipped, passes
+# it through
+sup --only-cmds=sv-vmm -- "$vmm" plain >"$tmp/only.out" 2>&1 || true
+same "--only-cmds=sv-vmm: supervised (COMMAND's name judged)" "$tmp/plain.pre" "$tmp/only.out"
+sup --only-cmds=firecracker -- "$vmm" plain >"$tmp/only2.out" 2>&1 || true
+same "--only-cmds=firecracker: sv-vmm passed through (control)" "$tmp/plain.raw" "$tmp/only2.out"
+sup --skip-cmds=sv-vmm -- "$vmm" plain >"$tmp/skip.out" 2>&1 || true
+same "--skip-cmds=sv-vmm: passed through" "$tmp/plain.raw" "$tmp/skip.out"
+
 # which path: one info line each; pidfd_getfd refused (EPERM, not
 # non-dumpable) takes the process_vm path too; both refused: one line,
 # passed through (the control: the knob acts, the bytes are then stale)

@@ -273,7 +273,7 @@ static int run(char **argv, int strict, int check, int supervise)
 		cli_err("%s is statically linked: LD_PRELOAD cannot reach it; running it under the supervisor "
 			"(each KVM_RUN costs two ptrace stops; see SUPERVISOR MODE in kvmrun-compat(1))", cmd);
 	if (supervise || !elf.dynamic) {
-		r = cli_supervise_start(cmd);
+		r = cli_supervise_start(cmd, argv[0]);
 		if (r)
 			return r;
 		check = 0;

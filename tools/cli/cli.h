@@ -66,7 +66,8 @@ const char *cli_supervisor_path(void);
 /* Starts the supervisor, lets it seize this process and loads the seccomp
  * filter; the caller exec()s cmd next.  Returns 0, or an exit code after one
  * line saying why. */
-int cli_supervise_start(const char *cmd);
+/* name: COMMAND's argv[0], whose base name --only-cmds/--skip-cmds judge */
+int cli_supervise_start(const char *cmd, const char *name);
 
 /* ---- preload.c ---- */
 /* The file to preload: $KVMRUN_COMPAT_LIBRARY, else

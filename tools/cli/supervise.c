@@ -36,9 +36,9 @@ const char *cli_supervisor_path(void)
 
 #ifdef HAVE_SECCOMP
 /* The grandchild: wait for the go, then become the supervisor. */
-static void grandchild(const char *helper, pid_t tracee, int ready, int go)
+static void grandchild(const char *helper, const char *name, pid_t tracee, int ready, int go)
 {
-	char c, pid_s[16], fd_s[16];
+	char c, pid_s[16], fd_s[16], arg0[300];
 
 	setsid();
 	if (read(go, &c, 1) != 1)
@@ -51,12 +51,17 @@ static void grandchild(const char *helper, pid_t tracee, int ready, int go)
 	fcntl(ready, F_SETFD, 0);
 	snprintf(pid_s, sizeof(pid_s), "%d", (int)tracee);
 	snprintf(fd_s, sizeof(fd_s), "%d", ready);
-	execl(helper, "kvmrun-compat-supervise", "--tracee", pid_s, "--ready-fd", fd_s, (char *)NULL);
+	/* argv[0] "kvmrun-compat-supervise/NAME": the helper's short program
+	 * name (after the last '/'), on which its configuration judges
+	 * ONLY_CMDS and SKIP_CMDS, is COMMAND's, as the preload's is there */
+	const char *base = strrchr(name, '/');
+	snprintf(arg0, sizeof(arg0), "kvmrun-compat-supervise/%s", base ? base + 1 : name);
+	execl(helper, arg0, "--tracee", pid_s, "--ready-fd", fd_s, (char *)NULL);
 	cli_err("cannot execute the supervisor %s: %s", helper, strerror(errno));
 	_exit(127);
 }
 
-int cli_supervise_start(const char *cmd)
+int cli_supervise_start(const char *cmd, const char *name)
 {
 	char helper[4096];
 	const char *tm = getenv(SV_TEST_ENV);
@@ -87,7 +92,7 @@ int cli_supervise_start(const char *cmd)
 		close(gp[1]);
 		b = fork();
 		if (b == 0)
-			grandchild(helper, me, rp[1], gp[0]);
+			grandchild(helper, name, me, rp[1], gp[0]);
 		_exit(b > 0 && write(rp[1], &b, sizeof(b)) == sizeof(b) ? 0 : 1);
 	}
 	close(gp[0]);
@@ -118,8 +123,9 @@ int cli_supervise_start(const char *cmd)
 	return 0;
 }
 #else
-int cli_supervise_start(const char *cmd)
+int cli_supervise_start(const char *cmd, const char *name)
 {
+	(void)name;
 	cli_err("supervisor mode is not built in (libseccomp was missing when kvmrun-compat was built); "
 		"%s not run", cmd);
 	return CLI_EXIT_CANNOT;

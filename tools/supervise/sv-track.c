@@ -149,6 +149,11 @@ static void created(struct sv_thread *t, int r)
 	struct sv_fd *vm;
 	int local;
 
+	/* MODE=off, or ONLY_CMDS/SKIP_CMDS leave COMMAND alone (judged on its
+	 * name: tools/cli/supervise.c): nothing is tracked, all passes through */
+	if (!kvmrc_cfg.active)
+		return;
+
 	switch (t->req) {
 	case (uint32_t)KVM_CREATE_VM: {
 		int sys = sv_fds_copy(t->tgid, t->fd);
