@@ -6,7 +6,7 @@
 #  1. the realkvm scenarios (tests/realkvm/emu-compare) on every arm64 and
 #     x86_64 emulator profile: the VMM's bytes and the stats file under the
 #     supervisor are those under the preload, byte for byte; without either
-#     they differ (the control);
+#     they differ (the control); KVMRUN_COMPAT_MODE=off passes through;
 #  2. tests/sv-vmm: threads with kicks and EINTR runs, fork, exec, a vCPU fd
 #     moved with F_DUPFD, F_DUPFD_CLOEXEC, dup and dup3, the VMM's
 #     own stacked filter (trap, errno, kill), non-dumpable VMMs: the same
@@ -79,6 +79,11 @@ for prof in arm64-5.10 arm64-5.15 arm64-5.18 arm64-6.1 arm64-6.12 arm64-6.19 \
 	same "$prof: process_vm path (pidfd_getfd ENOSYS): bytes = pidfd path's" "$d/sup.txt" "$d/rem.txt"
 	same "$prof: process_vm path: stats = pidfd path's" "$d/sup.stats" "$d/rem.stats"
 	same "$prof: process_vm path: the same lines on stderr" "$d/pre.err" "$d/rem.err"
+	case $prof in arm64-5.10 | x86_64-5.10) # the switch off passes everything through, as the preload's does
+		KVMRUN_COMPAT_MODE=off sup -- "$ec" --arch "$a" --log "$d/l4" >"$d/off.out" 2>&1 || true
+		sed 's/ shim=o[nf]*/ shim=-/' "$d/off.out" >"$d/off.txt"
+		same "$prof: KVMRUN_COMPAT_MODE=off under the supervisor = without the shim" "$d/raw.txt" "$d/off.txt" ;;
+	esac
 	n_prof=$((n_prof + 1))
 done
 unset KVMEMU_PROFILE KVMRUN_COMPAT_ARCH
