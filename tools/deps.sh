@@ -7,7 +7,7 @@ for job in "$@"; do
 	case $job in
 	demo) ;;
 	test) pkgs="$pkgs gcc-aarch64-linux-gnu libc6-dev-arm64-cross clang xz-utils python3 prometheus valgrind strace musl-tools" ;; # prometheus: promtool; valgrind: bench-check; musl-tools: the musl archive
-	real) pkgs="$pkgs qemu-system-arm qemu-system-x86 gcc-aarch64-linux-gnu libc6-dev-arm64-cross cpio xz-utils zstd musl-tools python3" ;; # python3: replay.sh rebuilds the recording
+	real) pkgs="$pkgs qemu-system-arm qemu-system-x86 gcc-aarch64-linux-gnu libc6-dev-arm64-cross cpio xz-utils zstd musl-tools python3 golang-go" ;; # python3: replay.sh rebuilds the recording; golang-go: the Go VMM
 	pkg) pkgs="$pkgs debhelper dpkg-dev lintian fakeroot" ;;
 	cross) pkgs="$pkgs gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user libseccomp-dev:arm64" ;;
 	deploy) pkgs="$pkgs libvirt-daemon-system libvirt-clients qemu-system-x86 systemd apparmor python3" ;;

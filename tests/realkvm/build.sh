@@ -1,7 +1,7 @@
 # tests/realkvm/build.sh - sourced by run.sh: building the shim for each
 # arch (native, or an aarch64 cross build) and the L1 initramfs of each
 # kernel.  Uses run.sh's globals: $work $here $top_srcdir $top_builddir
-# $shim_mode, SHIM_LIB WRAPPER SUPERVISOR LIBDIR CC_FOR ARCHIVE, log(), die().
+# $shim_mode, SHIM_LIB WRAPPER SUPERVISOR LIBDIR CC_FOR ARCHIVE NOGO, log(), die().
 
 find_shim() { # dir: print the built preload object under dir (not in _build*/):
 	# libkvmrun-compat-preload.so, or the library itself in older trees
@@ -112,6 +112,34 @@ build_api_vmm() { # arch
 	return 0
 }
 
+# The Go VMM (govmm/: Go's standard library only, raw system calls), once
+# per arch: static (CGO_ENABLED=0), GOARCH for arm64, the build cache inside
+# the work tree (HOME may be unwritable), nothing downloaded.  Without a
+# working Go toolchain: one line, and the arch is named in NOGO (govmm.awk
+# skips its boots instead of failing them); a toolchain that fails to build
+# it fails them.
+build_go_vmm() { # arch
+	local a=$1 goarch go=${GO:-go}
+	rm -f "$work/$a/vmm-go"
+	case $a in arm64) goarch=arm64 ;; x86_64) goarch=amd64 ;; esac
+	if ! command -v "$go" >/dev/null 2>&1 || ! "$go" version >/dev/null 2>&1; then
+		log "$a: no working Go toolchain ('$go'; tools/deps.sh real installs golang-go): no Go VMM inside the guests"
+		NOGO="$NOGO $a"
+		return 0
+	fi
+	mkdir -p "$work/go"
+	if ( cd "$here/govmm" && env GOCACHE="$work/go/cache" GOPATH="$work/go/path" GOENV=off GOFLAGS= \
+		GOPROXY=off GOTOOLCHAIN=local GO111MODULE=on CGO_ENABLED=0 GOOS=linux GOARCH=$goarch \
+		"$go" build -buildvcs=false -o "$work/$a/vmm-go" . ) >"$work/$a/vmm-go.log" 2>&1; then
+		log "$a Go VMM: $("$go" version | cut -d' ' -f3), GOARCH=$goarch"
+	else
+		# a toolchain that is there must build it: govmm.awk fails these boots
+		log "$a: the Go VMM does not build with '$go' ($work/$a/vmm-go.log): no Go VMM inside the guests"
+		rm -f "$work/$a/vmm-go"
+	fi
+	return 0
+}
+
 build_initramfs() { # arch pkg -> $work/<arch>/<pkg>.cpio.gz
 	local a=$1 pkg=$2 root=$work/$a/root-$pkg interp lib
 	rm -rf "$root"
@@ -144,6 +172,7 @@ build_initramfs() { # arch pkg -> $work/<arch>/<pkg>.cpio.gz
 		readelf -d "${SHIM_LIB[$a]}" | grep -q 'NEEDED.*libseccomp' && : >"$root/raw-syscalls"
 	fi
 	[ -x "$work/$a/vmm-api" ] && cp "$work/$a/vmm-api" "$root/vmm-api"
+	[ -x "$work/$a/vmm-go" ] && cp "$work/$a/vmm-go" "$root/vmm-go"
 	if [ -n "${WRAPPER[$a]:-}" ]; then
 		cp -L "${WRAPPER[$a]}" "$root/kvmrun-compat"
 		copy_needed "$a" "$root/kvmrun-compat" "$root"

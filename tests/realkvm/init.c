@@ -7,7 +7,9 @@
  * preloaded, then, when /vmm-static, /kvmrun-compat and
  * /kvmrun-compat-supervise are there, the static build of the VMM under the
  * wrapper, which supervises it (supervisor mode), and on the max CPU model
- * the same under a Firecracker-style seccomp filter of its own.  On 6.12 it then runs the
+ * the same under a Firecracker-style seccomp filter of its own; when /vmm-go
+ * is there the Go VMM under kvmrun-compat --supervise (on the max CPU model
+ * also with the supervisor's work switched off).  On 6.12 it then runs the
  * VMM's abi-ci mode (tests/abi-ci-vmm.h)
  * with the shim, without and with KVMRUN_COMPAT_ABI=5.10 and _POISON, and on
  * 6.1 and 6.12 kvmrun-compat --probe --abi=5.10 when /kvmrun-compat is
@@ -240,12 +242,10 @@ static void run_abi_ci(const char *cpu, const char *mode, int abi)
 		waitpid(p, &st, 0);
 }
 
-/* The static build of the VMM under the wrapper, which supervises it
- * (supervisor mode), each line prefixed tag, then "<tag>-EXIT status=N ms=T":
- * supervised.awk compares it with the preloaded run of the dynamic build.
- * mode: NULL, or "filter" / "filter=forbidden" (a Firecracker-style seccomp
- * filter of the VMM's own, vmm-filter.c; tags SUPFC and SUPFCX). */
-static void run_supervised(const char *cpu, const char *mode, const char *tag)
+/* A VMM under the wrapper (supervisor mode), each line prefixed tag, then
+ * "<tag>-EXIT status=N ms=T"; env: one more variable (KVMRUN_COMPAT_...) or
+ * NULL. */
+static void run_tagged(const char *tag, char *const argv[], char *env)
 {
 	int fd[2];
 	struct timespec t0, t1;
@@ -254,14 +254,13 @@ static void run_supervised(const char *cpu, const char *mode, const char *tag)
 		return;
 	pid_t p = fork();
 	if (p == 0) {
-		char *argv[] = { "/kvmrun-compat", "--", "/vmm-static", (char *)cpu, (char *)mode, NULL };
 		char *envp[] = { "PATH=/", "KVMRUN_COMPAT_LIBRARY=/lib/libkvmrun-compat.so.0",
-				 "KVMRUN_COMPAT_SUPERVISOR=/kvmrun-compat-supervise", NULL };
+				 "KVMRUN_COMPAT_SUPERVISOR=/kvmrun-compat-supervise", env, NULL };
 		dup2(fd[1], 1);
 		dup2(fd[1], 2);
 		close(fd[0]);
 		close(fd[1]);
-		execve("/kvmrun-compat", argv, envp);
+		execve(argv[0], argv, envp);
 		_exit(127);
 	}
 	close(fd[1]);
@@ -288,6 +287,30 @@ static void run_supervised(const char *cpu, const char *mode, const char *tag)
 	/* ms: what the run cost the boot (check-real's time) */
 	say("%s-EXIT status=%d ms=%ld\n", tag, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st),
 	    (long)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
+}
+
+/* The static build of the VMM under the wrapper, which supervises it
+ * (supervisor mode), each line prefixed tag: supervised.awk compares it with
+ * the preloaded run of the dynamic build.  mode: NULL, or "filter" /
+ * "filter=forbidden" (a Firecracker-style seccomp filter of the VMM's own,
+ * vmm-filter.c; tags SUPFC and SUPFCX). */
+static void run_supervised(const char *cpu, const char *mode, const char *tag)
+{
+	char *argv[] = { "/kvmrun-compat", "--", "/vmm-static", (char *)cpu, (char *)mode, NULL };
+	run_tagged(tag, argv, NULL);
+}
+
+/* The Go VMM (govmm/, raw system calls of Go's runtime) under
+ * kvmrun-compat --supervise, prefixed GOVMM, and, on one CPU model per
+ * kernel, as the control with the supervisor's work switched off
+ * (KVMRUN_COMPAT_MODE=off), prefixed GOVMM-OFF: govmm.awk compares them
+ * with the dynamic C VMM's runs. */
+static void run_go(const char *cpu, int control)
+{
+	char *argv[] = { "/kvmrun-compat", "--supervise", "--", "/vmm-go", (char *)cpu, NULL };
+	run_tagged("GOVMM", argv, NULL);
+	if (control)
+		run_tagged("GOVMM-OFF", argv, "KVMRUN_COMPAT_MODE=off");
 }
 
 /* kvmrun-compat --probe --abi=5.10, each line prefixed ABIPROBE, then its
@@ -374,6 +397,9 @@ int main(void)
 					run_supervised(cpu, "filter=forbidden", "SUPFCX");
 				}
 			}
+			if (access("/vmm-go", X_OK) == 0 && access("/kvmrun-compat-supervise", X_OK) == 0 &&
+			    access("/kvmrun-compat", X_OK) == 0)
+				run_go(cpu, !strcmp(cpu, "max"));
 			if (maj == 6 && min == 12)
 				for (int m = 0; m < 2; m++)
 					for (int abi = 0; abi < 2; abi++)

@@ -25,6 +25,8 @@
 #                        emulator (tools/emu) with every kernel that booted
 #                        (compare.sh); off: don't
 #   KVMRC_REALKVM_STRICT=1  known emulator drifts fail too (compare.sh)
+#   GO                   the Go toolchain for the Go VMM (default go; none
+#                        working: that step is skipped with one line)
 #   KVMRC_REALKVM_DIFF_FLIP=SCEN:BYTE  flip that byte of the shim/filled dump
 #                        before the differential check (diff.awk): a failure
 #                        to see
@@ -102,6 +104,14 @@ if [ -n "$need_pkgs" ]; then
 	fi
 fi
 
+# optional: without a Go toolchain the Go VMM (step 5f) is skipped with one line
+if ! command -v "${GO:-go}" >/dev/null 2>&1 && [ -z "${GO:-}" ] && [ "${KVMRC_REALKVM_NO_INSTALL:-0}" != 1 ] &&
+   [ "$(id -u)" = 0 ]; then
+	log "installing golang-go (the Go VMM)"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends golang-go >>"$work/apt-install.log" 2>&1 ||
+		log "golang-go could not be installed (log: $work/apt-install.log)"
+fi
+
 # ---------------------------------------------------------- 2. fetch kernels
 . "$here/kernels.sh"
 . "$here/l1boot.sh"
@@ -136,12 +146,13 @@ log "kernels ready ($(elapsed)): $(echo ${KPKGS[*]})"
 # ------------------------------------------------------ 3. build VMM and shim
 CFLAGS_T="-O2 -g0 -Wall -Wextra"
 declare -A SHIM_LIB WRAPPER SUPERVISOR LIBDIR CC_FOR ARCHIVE
+NOGO= # the archs without a Go VMM (build_go_vmm)
 CC_FOR[arm64]=aarch64-linux-gnu-gcc
 CC_FOR[x86_64]=gcc
 LIBDIR[arm64]="/usr/aarch64-linux-gnu/lib /usr/lib/aarch64-linux-gnu /lib/aarch64-linux-gnu"  # the last two: libseccomp:arm64
 LIBDIR[x86_64]="/lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu"
 
-# find_shim, build_shim, copy_needed, build_api_vmm, build_initramfs
+# find_shim, build_shim, copy_needed, build_api_vmm, build_go_vmm, build_initramfs
 . "$here/build.sh"
 
 for a in $archs; do
@@ -155,6 +166,7 @@ for a in $archs; do
 		{ log "$a: cannot build a static VMM (log: $work/vmm-static-$a.log)"; rm -f "$work/$a/vmm-static"; }
 	build_shim "$a"
 	build_api_vmm "$a"
+	build_go_vmm "$a"
 	for pkg in ${KPKGS[$a]}; do build_initramfs "$a" "$pkg" || die "initramfs for $pkg"; done
 done
 # the host program that replays the scenarios on the emulator (compare.sh)
@@ -310,6 +322,22 @@ else
 	[ "$svrc" -ne 0 ] && failed=$((failed + 1))
 fi
 
+# --------------------- 5f. supervisor mode: the Go VMM (govmm.awk)
+echo
+awk -v nogo="$NOGO" -f "$here/common.awk" -f "$here/govmm.awk" "$work/console.txt" >"$work/govmm.txt"
+gvrc=$?
+last=$(tail -n 1 "$work/govmm.txt")
+if echo "$last" | grep -Eq '^[0-9]+ passed, [0-9]+ failed$'; then
+	passed=$((passed + ${last%% *}))
+	f=${last#*, }; failed=$((failed + ${f%% *}))
+	[ "${f%% *}" -eq 0 ] || gvrc=1
+	sed '$d' "$work/govmm.txt"
+	sed '$d' "$work/govmm.txt" >>"$work/results.txt"
+else
+	cat "$work/govmm.txt"
+	[ "$gvrc" -ne 0 ] && failed=$((failed + 1))
+fi
+
 # ------------------------------------------------ 6. emulator vs real kernels
 crc=0
 if [ "${KVMRC_REALKVM_EMU_COMPARE:-on}" = off ]; then
@@ -361,5 +389,5 @@ else
 fi
 log "total $(elapsed); console logs in $work/logs; table in $work/results.txt"
 echo "$passed passed, $failed failed" | tee -a "$work/results.txt"
-[ "$rc" -ne 0 ] || [ "$drc" -ne 0 ] || [ "$arc" -ne 0 ] || [ "$svrc" -ne 0 ] || [ "$crc" -ne 0 ] || [ "$rrc" -ne 0 ] || [ "$mfail" -ne 0 ] && exit 1
+[ "$rc" -ne 0 ] || [ "$drc" -ne 0 ] || [ "$arc" -ne 0 ] || [ "$svrc" -ne 0 ] || [ "$gvrc" -ne 0 ] || [ "$crc" -ne 0 ] || [ "$rrc" -ne 0 ] || [ "$mfail" -ne 0 ] && exit 1
 exit 0

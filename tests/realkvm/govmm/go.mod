@@ -1,0 +1,3 @@
+module kvmrc/govmm
+
+go 1.19
