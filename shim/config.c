@@ -219,8 +219,9 @@ int kvmrc_config_set(struct kvmrc_config *cfg, const char *key, const char *v,
 			cfg->excluded = 1;
 	} else if (!strcasecmp(key, "CONFIG")) {
 		/* names the file; read before the environment */
-	} else if (!strcasecmp(key, "LIBRARY")) {
-		/* the wrapper's: which library to preload */
+	} else if (!strcasecmp(key, "LIBRARY") || !strcasecmp(key, "SUPERVISOR")) {
+		/* the wrapper's: which library to preload, which helper
+		 * supervises; it passes them on to COMMAND */
 	} else if (!strcasecmp(key, "KERNEL")) {
 		/* the kernel release whose fixes apply (an emulator's); kver.c */
 		if (!kvmrc_kver_parse(v, NULL))

@@ -35,6 +35,12 @@ grep -qx "kvmrun-compat\[[0-9]*\]: warning: unknown setting KVMRUN_COMPAT_COLOUR
 	[ "$(wc -l <"$tmp/err")" = 1 ] && [ "$(hsr_high)" = 0x00000000 ] &&
 	ok "unknown variable: one line, then defaults" || bad "unknown variable: $(cat "$tmp/err")"
 
+# the wrapper's own settings reach COMMAND: known, silent, even strict
+# (the unknown-variable check above is the control)
+run KVMRUN_COMPAT_STRICT=1 KVMRUN_COMPAT_SUPERVISOR=/x KVMRUN_COMPAT_LIBRARY=/y
+[ "$st" = 0 ] && [ ! -s "$tmp/err" ] && [ "$(hsr_high)" = 0x00000000 ] &&
+	ok "the wrapper's SUPERVISOR and LIBRARY: silent, strict runs" || bad "wrapper settings: $st $(cat "$tmp/err")"
+
 run KVMRUN_COMPAT_STRICT=1 KVMRUN_COMPAT_LOG_LEVEL=loud
 [ "$st" = 127 ] && grep -q "bad value 'loud' for KVMRUN_COMPAT_LOG_LEVEL" "$tmp/err" &&
 	grep -q "strict mode is on; refusing to run" "$tmp/err" && [ ! -s "$tmp/out" ] &&
