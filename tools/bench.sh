@@ -46,7 +46,10 @@ wall() { # kind profile arch preload scenario
 }
 instr() { # calls kind profile arch preload scenario
 	calls=$1; shift
-	out=$(run "$@" valgrind --tool=callgrind --callgrind-out-file=/dev/null 2>&1) ||
+	# bench-kvm-run: inside its loop only (bench_loop), as a VMM's exits cost
+	loop=; [ "$1" = syscall ] || loop="--collect-atstart=no --toggle-collect=bench_loop"
+	# shellcheck disable=SC2086
+	out=$(run "$@" valgrind --tool=callgrind --callgrind-out-file=/dev/null $loop 2>&1) ||
 		{ printf 'bench: %s %s failed:\n%s\n' "$1" "$2" "$out" >&2; exit 1; }
 	echo "$out" | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
