@@ -218,8 +218,9 @@ static inline __attribute__((always_inline)) int trace_after(struct kvmrc_vcpu *
 TRACE_VARIANT(trace_after_sse, 0)
 TRACE_VARIANT(trace_after_avx2, 1)
 
-/* GNU ifunc resolver, run by the loader (as kvmioctl.c's for KVM_RUN). */
-static int (*resolve_after(void))(struct kvmrc_vcpu *, uint8_t *, int, int *, kvmrc_trace_step)
+/* GNU ifunc resolver, run by the loader during relocation, before any
+ * sanitizer runtime is set up: not instrumented. */
+__attribute__((no_sanitize("address", "undefined"))) static int (*resolve_after(void))(struct kvmrc_vcpu *, uint8_t *, int, int *, kvmrc_trace_step)
 {
 	__builtin_cpu_init();
 	return __builtin_cpu_supports("avx2") ? trace_after_avx2 : trace_after_sse;
