@@ -389,29 +389,36 @@ static inline __attribute__((always_inline)) int kvmrc_scrub_kept_after(struct k
 	if (__builtin_expect(reason >= KVMRC_MAX_EXIT || plan[reason] != KVMRC_PLAN_MMIO_READ ||
 			     KVMRC_PEND_OFF(v->pend) != L_MMIO_DATA, 0))
 		return 0;
-	uint32_t kept = KVMRC_PEND_LEN(v->pend), len = kvmrc_load32(page + L_MMIO_LEN), p; /* kept: 1-8 */
+	uint32_t kept = KVMRC_PEND_LEN(v->pend), len = kvmrc_load32(page + L_MMIO_LEN), p, n = kept; /* kept: 1-8 */
 	len = len < 8 ? len : 8;
-	/* the kept bytes [0, kept), less a write's data [0, len): the kernel's */
+	/* m: the kept bytes [0, kept) the exit did not write (a write's data
+	 * [0, len) is the kernel's); the other bytes of the word stay as the
+	 * kernel left them */
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	uint64_t m = ~0ull << (64 - 8 * kept), wm = len ? ~0ull << (64 - 8 * len) : 0;
+	uint64_t m = ~0ull << (64 - 8 * kept);
 #else
-	uint64_t m = ~0ull >> (64 - 8 * kept), wm = len ? ~0ull >> (64 - 8 * len) : 0;
+	uint64_t m = ~0ull >> (64 - 8 * kept);
 #endif
 	if (page[L_MMIO_IS_WRITE]) {
-		m &= ~wm;
 		p = 0;
+		if (len >= kept)
+			goto done;
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		m &= ~0ull >> (8 * len);
+#else
+		m &= ~0ull << (8 * len);
+#endif
+		n = kept - len;
 	} else { /* a read writes no data: the kept bytes read the fill */
 		p = len ? KVMRC_PEND(L_MMIO_DATA, len) | KVMRC_PEND_WORD : KVMRC_PEND(L_MMIO_DATA, 0);
 	}
-	if (m) { /* the other bytes of the word: as the kernel left them */
-		uint64_t w, f;
-		memcpy(&f, &kvmrc_scrub_fillv, 8); /* the fill byte in every lane */
-		memcpy(&w, page + L_MMIO_DATA, 8);
-		w = (w & ~m) | (f & m);
-		memcpy(page + L_MMIO_DATA, &w, 8);
-		__atomic_store_n(&v->kept_zeroed, v->kept_zeroed + (unsigned int)__builtin_popcountll(m) / 8,
-				 __ATOMIC_RELAXED);
-	}
+	uint64_t w, f;
+	memcpy(&f, &kvmrc_scrub_fillv, 8); /* the fill byte in every lane */
+	memcpy(&w, page + L_MMIO_DATA, 8);
+	w = (w & ~m) | (f & m);
+	memcpy(page + L_MMIO_DATA, &w, 8);
+	__atomic_store_n(&v->kept_zeroed, v->kept_zeroed + n, __ATOMIC_RELAXED);
+done:
 	v->pend = p;
 	v->last_reason = (uint32_t)reason;
 	return 1;
