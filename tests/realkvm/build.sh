@@ -1,7 +1,7 @@
 # tests/realkvm/build.sh - sourced by run.sh: building the shim for each
 # arch (native, or an aarch64 cross build) and the L1 initramfs of each
-# kernel.  Uses run.sh's globals: $work $here $top_srcdir $top_builddir
-# $shim_mode, SHIM_LIB WRAPPER SUPERVISOR LIBDIR CC_FOR ARCHIVE NOGO, log(), die().
+# kernel, and the programs the guests run.  Uses run.sh's globals: $work
+# $here $top_srcdir $top_builddir $shim_mode, SHIM_LIB WRAPPER SUPERVISOR LIBDIR CC_FOR ARCHIVE NOGO, log(), die().
 
 find_shim() { # dir: print the built preload object under dir (not in _build*/):
 	# libkvmrun-compat-preload.so, or the library itself in older trees
@@ -140,6 +140,19 @@ build_go_vmm() { # arch
 	return 0
 }
 
+# tools/bench-supervise.c for the guests (init.c run_bench: supervisor
+# mode's cost per KVM_RUN), once per arch.  Linked dynamically, as the test
+# VMM: its plain, preloaded and supervised runs are the same program, and
+# LD_PRELOAD reaches it.  Without it the max boots say REALKVM-BENCH-SKIP.
+build_bench() { # arch
+	local a=$1
+	rm -f "$work/$a/bench-supervise"
+	${CC_FOR[$a]} $CFLAGS_T -pthread -o "$work/$a/bench-supervise" "$top_srcdir/tools/bench-supervise.c" \
+		>"$work/$a/bench-supervise.log" 2>&1 ||
+		{ log "$a: cannot build bench-supervise ($work/$a/bench-supervise.log): no cost report"; rm -f "$work/$a/bench-supervise"; }
+	return 0
+}
+
 build_initramfs() { # arch pkg -> $work/<arch>/<pkg>.cpio.gz
 	local a=$1 pkg=$2 root=$work/$a/root-$pkg interp lib
 	rm -rf "$root"
@@ -172,6 +185,10 @@ build_initramfs() { # arch pkg -> $work/<arch>/<pkg>.cpio.gz
 		readelf -d "${SHIM_LIB[$a]}" | grep -q 'NEEDED.*libseccomp' && : >"$root/raw-syscalls"
 	fi
 	[ -x "$work/$a/vmm-api" ] && cp "$work/$a/vmm-api" "$root/vmm-api"
+	if [ -x "$work/$a/bench-supervise" ]; then
+		cp "$work/$a/bench-supervise" "$root/bench-supervise"
+		copy_needed "$a" "$root/bench-supervise" "$root"
+	fi
 	[ -x "$work/$a/vmm-go" ] && cp "$work/$a/vmm-go" "$root/vmm-go"
 	if [ -n "${WRAPPER[$a]:-}" ]; then
 		cp -L "${WRAPPER[$a]}" "$root/kvmrun-compat"

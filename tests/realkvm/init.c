@@ -15,6 +15,8 @@
  * 6.1 and 6.12 kvmrun-compat --probe --abi=5.10 when /kvmrun-compat is
  * there.  On 5.10 the run with the shim also records every exit
  * (KVMRUN_COMPAT_RECORD), printed in hex for the host's replay (replay.sh).
+ * On the max CPU model it also measures what supervisor mode costs per
+ * KVM_RUN (/bench-supervise: REALKVM-BENCH lines).
  * Everything goes to the serial console; the host parses it.
  * Finally it reboots, which with QEMU's -no-reboot ends QEMU.
  */
@@ -34,8 +36,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "init.h"
 
-static void say(const char *fmt, ...)
+void say(const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -407,8 +410,10 @@ int main(void)
 			if (maj == 6 && (min == 1 || min == 12) && access("/kvmrun-compat", X_OK) == 0)
 				run_abi_probe();
 			/* one CPU model per kernel: the modes compare KVM paths, not CPUs */
-			if (!strcmp(cpu, "max"))
+			if (!strcmp(cpu, "max")) {
 				run_modes(cpu, maj, min);
+				init_bench(); /* supervisor mode's cost, one CPU model per kernel */
+			}
 		} else {
 			say("REALKVM-NOSHIM kernel=%s\n", u.release);
 		}

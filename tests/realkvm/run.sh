@@ -152,12 +152,12 @@ CC_FOR[x86_64]=gcc
 LIBDIR[arm64]="/usr/aarch64-linux-gnu/lib /usr/lib/aarch64-linux-gnu /lib/aarch64-linux-gnu"  # the last two: libseccomp:arm64
 LIBDIR[x86_64]="/lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu"
 
-# find_shim, build_shim, copy_needed, build_api_vmm, build_go_vmm, build_initramfs
+# find_shim, build_shim, copy_needed, build_api_vmm, build_go_vmm, build_bench, build_initramfs
 . "$here/build.sh"
 
 for a in $archs; do
 	mkdir -p "$work/$a"
-	${CC_FOR[$a]} -static $CFLAGS_T -o "$work/$a/init" "$here/init.c" || die "cannot build $a init"
+	${CC_FOR[$a]} -static $CFLAGS_T -o "$work/$a/init" "$here/init.c" "$here/init-bench.c" || die "cannot build $a init"
 	${CC_FOR[$a]} $CFLAGS_T -o "$work/$a/vmm" "$here/vmm.c" "$here/vmm-common.c" "$here/vmm-arm64.c" "$here/vmm-x86.c" \
 		"$here/vmm-run.c" "$here/vmm-filter.c" -ldl || die "cannot build $a vmm"
 	# the same VMM linked statically: LD_PRELOAD cannot reach it, the wrapper supervises it
@@ -167,6 +167,7 @@ for a in $archs; do
 	build_shim "$a"
 	build_api_vmm "$a"
 	build_go_vmm "$a"
+	build_bench "$a"
 	for pkg in ${KPKGS[$a]}; do build_initramfs "$a" "$pkg" || die "initramfs for $pkg"; done
 done
 # the host program that replays the scenarios on the emulator (compare.sh)
@@ -338,6 +339,26 @@ else
 	[ "$gvrc" -ne 0 ] && failed=$((failed + 1))
 fi
 
+# ------------- 5g. supervisor mode's cost per KVM_RUN, a report (bench.awk)
+# the max boot of each kernel ran tools/bench-supervise (init.c run_bench):
+# us per KVM_RUN plain, preloaded and supervised, and the boot's pipe round
+# trip; fails only when a line is missing or malformed, never on a figure
+echo
+awk -f "$here/common.awk" -f "$here/bench.awk" "$work/console.txt" >"$work/bench.txt"
+brc=$?
+last=$(tail -n 1 "$work/bench.txt")
+if echo "$last" | grep -Eq '^[0-9]+ passed, [0-9]+ failed$'; then
+	passed=$((passed + ${last%% *}))
+	f=${last#*, }; failed=$((failed + ${f%% *}))
+	[ "${f%% *}" -eq 0 ] || brc=1
+	sed '$d' "$work/bench.txt"
+	sed '$d' "$work/bench.txt" >>"$work/results.txt"
+else
+	cat "$work/bench.txt"
+	[ "$brc" -ne 0 ] || brc=1
+	failed=$((failed + 1))
+fi
+
 # ------------------------------------------------ 6. emulator vs real kernels
 crc=0
 if [ "${KVMRC_REALKVM_EMU_COMPARE:-on}" = off ]; then
@@ -389,5 +410,5 @@ else
 fi
 log "total $(elapsed); console logs in $work/logs; table in $work/results.txt"
 echo "$passed passed, $failed failed" | tee -a "$work/results.txt"
-[ "$rc" -ne 0 ] || [ "$drc" -ne 0 ] || [ "$arc" -ne 0 ] || [ "$svrc" -ne 0 ] || [ "$gvrc" -ne 0 ] || [ "$crc" -ne 0 ] || [ "$rrc" -ne 0 ] || [ "$mfail" -ne 0 ] && exit 1
+[ "$rc" -ne 0 ] || [ "$drc" -ne 0 ] || [ "$arc" -ne 0 ] || [ "$svrc" -ne 0 ] || [ "$gvrc" -ne 0 ] || [ "$brc" -ne 0 ] || [ "$crc" -ne 0 ] || [ "$rrc" -ne 0 ] || [ "$mfail" -ne 0 ] && exit 1
 exit 0
