@@ -96,7 +96,8 @@ if [ -z "$check" ] && "$b/tools/bench-raw" kvm-inline 10 >/dev/null 2>&1; then
 	printf '%-44s %7s ns %8s\n' "  --raw-syscalls: SIGSYS, re-issued" "$k_raw" "$(ratio "$k_raw" "$k_in")"
 	echo "rawkvm $(ratio "$k_raw" "$k_in")" >>"$results"
 fi
-# supervisor mode on real KVM (make bench only; skipped without /dev/kvm):
+# supervisor mode on real KVM (make bench only; skipped without /dev/kvm;
+# x86_64 IO exits, arm64 MMIO exits):
 # microseconds per KVM_RUN with 1, 2 and 4 vCPU threads, and the machine's
 # pipe round trip between two processes in the same run, for scale
 sup=$b/tools/supervise/kvmrun-compat-supervise
@@ -106,12 +107,14 @@ if [ -z "$check" ] && [ -x "$sup" ] && [ -x "$sb" ] && "$sb" kvm 1 10 >/dev/null
 	us() { for i in 1 2 3; do "$@" | sed -n 's/^us_per_[a-z]*=//p'; done | sort -n | sed -n 2p; }
 	sv() { KVMRUN_COMPAT_SUPERVISOR=$sup KVMRUN_COMPAT_LIBRARY=$shim "$b/tools/kvmrun-compat" --supervise -- "$@"; }
 	rtt=$(us "$sb" pipe "$sr")
+	exit_kind="x86 IO exit"
+	[ "$(uname -m)" = aarch64 ] && exit_kind="arm64 MMIO exit"
 	printf '\n%-44s %9s %9s %9s %9s %9s\n' "supervisor mode, us per KVM_RUN (median of 3)" "no shim" "preload" "supervised" "added" "/pipe rtt"
 	for t in 1 2 4; do
 		p0=$(us "$sb" kvm $t "$sr")
 		p1=$(us env LD_PRELOAD="$shim" "$sb" kvm $t "$sr")
 		p2=$(us sv "$sb" kvm $t "$sr")
-		printf '%-44s %9s %9s %9s %9s %9s\n' "real KVM_RUN, x86 IO exit, $t vCPU thread(s)" "$p0" "$p1" "$p2" \
+		printf '%-44s %9s %9s %9s %9s %9s\n' "real KVM_RUN, $exit_kind, $t vCPU thread(s)" "$p0" "$p1" "$p2" \
 			"$(echo "$p2 $p0" | awk '{printf "%+.1f", $1 - $2}')" "$(echo "$p2 $p0 $rtt" | awk '{printf "%.1f", ($1 - $2) / $3}')"
 	done
 	printf '%-44s %9s us\n' "pipe round trip between two processes" "$rtt"

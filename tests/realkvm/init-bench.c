@@ -23,7 +23,7 @@
  * status=N" (us=missing when a run printed no figure, status the last
  * nonzero one).  bench.awk (run.sh step 5g) prints the table; a report, not
  * a check of speed. */
-#define BENCH_RUNS "400"
+#define BENCH_RUNS "250"
 #define BENCH_ROUNDS 3
 static double bench_one(const char *mode, int threads, int *status)
 {
